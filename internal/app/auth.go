@@ -100,6 +100,9 @@ func (s *Service) ChangePassword(ctx context.Context, a *desk.Actor, current, ne
 		return desk.FieldError("current_password", "is not your current password")
 	}
 	if err := desk.CheckPassword(next); err != nil {
+		if e, ok := desk.AsError(err); ok {
+			e.Field = "new_password"
+		}
 		return err
 	}
 	h, err := HashPassword(next)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,11 +61,11 @@ type OrganisationPatch struct {
 
 // UpdateOrganisation renames an organisation or records a partner's training.
 func (s *Service) UpdateOrganisation(ctx context.Context, a *desk.Actor, id int64, p OrganisationPatch) (*desk.Organisation, error) {
-	if err := s.mayManageParties(a); err != nil {
+	o, err := s.Organisation(ctx, a, id) // another tenant's organisation is not found, not forbidden
+	if err != nil {
 		return nil, err
 	}
-	o, err := s.store.Organisation(ctx, id)
-	if err != nil {
+	if err := s.mayManageParties(a); err != nil {
 		return nil, err
 	}
 	if p.Name != nil {
@@ -251,10 +252,15 @@ func (s *Service) UpdateUser(ctx context.Context, a *desk.Actor, id int64, p Use
 		if err != nil {
 			return nil, err
 		}
-		u.Roles = grantsFor(org, *p.Roles)
-		if err := desk.CheckGrants(org, u.Roles); err != nil {
+		grants := grantsFor(org, *p.Roles)
+		if err := desk.CheckGrants(org, grants); err != nil {
 			return nil, err
 		}
+		// An administrator keeps their own role, so the installation never loses its last one.
+		if self && a.IsAdmin() && !slices.Contains(*p.Roles, desk.Admin) {
+			return nil, desk.FieldError("roles", "you cannot remove your own admin role; ask another administrator")
+		}
+		u.Roles = grants
 	}
 	err = s.store.InTx(ctx, func(q Queries) error {
 		if err := q.UpdateUser(ctx, u); err != nil {

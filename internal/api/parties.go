@@ -1,0 +1,448 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"guichet/internal/app"
+	"guichet/internal/desk"
+)
+
+// Handler serves the API's endpoints over the use cases.
+type Handler struct {
+	svc *app.Service
+}
+
+// New returns the API handler.
+func New(svc *app.Service) *Handler { return &Handler{svc: svc} }
+
+func actor(r *http.Request) *desk.Actor { return app.ActorFrom(r.Context()) }
+
+// Me answers with the signed-in user.
+func (h *Handler) Me(w http.ResponseWriter, r *http.Request) {
+	u, err := h.svc.User(r.Context(), actor(r), actor(r).UserID)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userOf(u))
+}
+
+// ChangePassword changes the signed-in user's password.
+func (h *Handler) ChangePassword(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		CurrentPassword string `json:"current_password"`
+		NewPassword     string `json:"new_password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if err := h.svc.ChangePassword(r.Context(), actor(r), in.CurrentPassword, in.NewPassword); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ListOrganisations lists the organisations the actor may see.
+func (h *Handler) ListOrganisations(w http.ResponseWriter, r *http.Request) {
+	p, err := pageOf(r)
+	if err == nil {
+		var items []desk.Organisation
+		if items, err = h.svc.Organisations(r.Context(), actor(r), p); err == nil {
+			writeJSON(w, http.StatusOK, listOf(items, p, organisationOf, orgID))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateOrganisation adds an organisation.
+func (h *Handler) CreateOrganisation(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Kind      desk.OrgKind `json:"kind"`
+		Name      string       `json:"name"`
+		Trained   bool         `json:"trained"`
+		TrainedOn *Date        `json:"trained_on"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	o, err := h.svc.CreateOrganisation(r.Context(), actor(r), app.NewOrganisation{
+		Kind: in.Kind, Name: in.Name, Trained: in.Trained, TrainedOn: timeOf(in.TrainedOn)})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, organisationOf(o))
+}
+
+func timeOf(d *Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	return &d.Time
+}
+
+// GetOrganisation answers with one organisation.
+func (h *Handler) GetOrganisation(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "org_id")
+	if err == nil {
+		var o *desk.Organisation
+		if o, err = h.svc.Organisation(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, organisationOf(o))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// UpdateOrganisation changes an organisation's name or training.
+func (h *Handler) UpdateOrganisation(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "org_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Name      *string        `json:"name"`
+		Trained   *bool          `json:"trained"`
+		TrainedOn Nullable[Date] `json:"trained_on"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	patch := app.OrganisationPatch{Name: in.Name, Trained: in.Trained}
+	if in.TrainedOn.Set {
+		t := timeOf(in.TrainedOn.Value)
+		patch.TrainedOn = &t
+	}
+	o, err := h.svc.UpdateOrganisation(r.Context(), actor(r), id, patch)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, organisationOf(o))
+}
+
+// ListUsers lists the users the actor may see.
+func (h *Handler) ListUsers(w http.ResponseWriter, r *http.Request) {
+	p, err := pageOf(r)
+	if err == nil {
+		var items []desk.User
+		if items, err = h.svc.Users(r.Context(), actor(r), p); err == nil {
+			writeJSON(w, http.StatusOK, listOf(items, p, userOf, userID))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateUser adds a user.
+func (h *Handler) CreateUser(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		OrgID    int64       `json:"org_id"`
+		Email    string      `json:"email"`
+		Name     string      `json:"name"`
+		Locale   string      `json:"locale"`
+		Password string      `json:"password"`
+		Roles    []desk.Role `json:"roles"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	u, err := h.svc.CreateUser(r.Context(), actor(r), app.NewUser{OrgID: in.OrgID, Email: in.Email,
+		Name: in.Name, Locale: in.Locale, Password: in.Password, Roles: in.Roles})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, userOf(u))
+}
+
+// GetUser answers with one user.
+func (h *Handler) GetUser(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "user_id")
+	if err == nil {
+		var u *desk.User
+		if u, err = h.svc.User(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, userOf(u))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// UpdateUser changes a user's name, language, roles or state.
+func (h *Handler) UpdateUser(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "user_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Name     *string      `json:"name"`
+		Locale   *string      `json:"locale"`
+		Disabled *bool        `json:"disabled"`
+		Roles    *[]desk.Role `json:"roles"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	u, err := h.svc.UpdateUser(r.Context(), actor(r), id, app.UserPatch{Name: in.Name, Locale: in.Locale,
+		Disabled: in.Disabled, Roles: in.Roles})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userOf(u))
+}
+
+// ListSpaces lists the spaces the actor may see.
+func (h *Handler) ListSpaces(w http.ResponseWriter, r *http.Request) {
+	p, err := pageOf(r)
+	if err == nil {
+		var items []desk.Space
+		if items, err = h.svc.Spaces(r.Context(), actor(r), p); err == nil {
+			writeJSON(w, http.StatusOK, listOf(items, p, spaceOf, spaceID))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateSpace adds a space to a client.
+func (h *Handler) CreateSpace(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ClientID int64  `json:"client_id"`
+		Key      string `json:"key"`
+		Name     string `json:"name"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	s, err := h.svc.CreateSpace(r.Context(), actor(r), app.NewSpace{ClientID: in.ClientID, Key: in.Key, Name: in.Name})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, spaceOf(s))
+}
+
+// GetSpace answers with one space.
+func (h *Handler) GetSpace(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err == nil {
+		var s *desk.Space
+		if s, err = h.svc.Space(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, spaceOf(s))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// UpdateSpace renames a space.
+func (h *Handler) UpdateSpace(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	s, err := h.svc.UpdateSpace(r.Context(), actor(r), id, in.Name)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, spaceOf(s))
+}
+
+// ListProjects lists a space's projects.
+func (h *Handler) ListProjects(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err == nil {
+		var p desk.Page
+		if p, err = pageOf(r); err == nil {
+			var items []desk.Project
+			if items, err = h.svc.Projects(r.Context(), actor(r), id, p); err == nil {
+				writeJSON(w, http.StatusOK, listOf(items, p, projectOf, projectID))
+				return
+			}
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateProject adds a project to a space.
+func (h *Handler) CreateProject(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, err := h.svc.CreateProject(r.Context(), actor(r), id, in.Name)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, projectOf(p))
+}
+
+// GetProject answers with one project.
+func (h *Handler) GetProject(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "project_id")
+	if err == nil {
+		var p *desk.Project
+		if p, err = h.svc.Project(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, projectOf(p))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// UpdateProject renames a project.
+func (h *Handler) UpdateProject(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "project_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	p, err := h.svc.UpdateProject(r.Context(), actor(r), id, in.Name)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, projectOf(p))
+}
+
+// ListMembers lists a space's members.
+func (h *Handler) ListMembers(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err == nil {
+		var p desk.Page
+		if p, err = pageOf(r); err == nil {
+			var items []desk.Membership
+			if items, err = h.svc.Members(r.Context(), actor(r), id, p); err == nil {
+				writeJSON(w, http.StatusOK, listOf(items, p, membershipOf, memberID))
+				return
+			}
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// AddMember adds a user, by id or email, to a space.
+func (h *Handler) AddMember(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		UserID int64  `json:"user_id"`
+		Email  string `json:"email"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	m, err := h.svc.AddMember(r.Context(), actor(r), id, in.UserID, in.Email)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, membershipOf(m))
+}
+
+// RemoveMember removes a user from a space.
+func (h *Handler) RemoveMember(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err == nil {
+		var uid int64
+		if uid, err = pathID(r, "user_id"); err == nil {
+			if err = h.svc.RemoveMember(r.Context(), actor(r), id, uid); err == nil {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// ListTokens lists the actor's API tokens.
+func (h *Handler) ListTokens(w http.ResponseWriter, r *http.Request) {
+	p, err := pageOf(r)
+	if err == nil {
+		var items []desk.Token
+		if items, err = h.svc.Tokens(r.Context(), actor(r), p); err == nil {
+			writeJSON(w, http.StatusOK, listOf(items, p, tokenOf, tokenID))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateToken creates an API token and shows its secret, once.
+func (h *Handler) CreateToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name          string `json:"name"`
+		UserID        int64  `json:"user_id"`
+		ExpiresInDays int    `json:"expires_in_days"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if in.ExpiresInDays < 0 || in.ExpiresInDays > 366 { // checked here, before it can overflow a Duration
+		WriteError(w, r, desk.FieldError("expires_in_days", "must be between 1 and 366 days"))
+		return
+	}
+	secret, t, err := h.svc.NewToken(r.Context(), actor(r), in.UserID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	out := tokenOf(t)
+	out.Secret = secret
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// RevokeToken revokes an API token.
+func (h *Handler) RevokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "token_id")
+	if err == nil {
+		if err = h.svc.RevokeToken(r.Context(), actor(r), id); err == nil {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	WriteError(w, r, err)
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"guichet/internal/api"
+	"guichet/internal/desk"
+)
+
+// Route is one entry of Guichet's URL surface.
+type Route struct {
+	Method  string
+	Path    string
+	Handler http.Handler
+}
+
+// Routes is the whole URL surface, in one place. Who may do what is decided by the
+// use cases behind each handler, not here.
+func (s *Server) Routes() []Route {
+	a, p := s.api, s.web
+	h := func(method, path string, fn http.HandlerFunc) Route { return Route{method, path, fn} }
+	return []Route{
+		// Operations.
+		h("GET", "/healthz", s.healthz),
+		h("GET", "/readyz", s.readyz),
+		{"GET", "/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})},
+
+		// Pages.
+		h("GET", "/{$}", p.Home),
+		h("GET", "/login", p.LoginForm),
+		h("POST", "/login", p.Login),
+		h("POST", "/logout", p.Logout),
+		{"GET", "/static/", p.Static()},
+
+		// JSON API.
+		h("GET", "/api/v1/openapi.json", api.OpenAPIHandler),
+		h("GET", "/api/v1/me", a.Me),
+		h("PUT", "/api/v1/me/password", a.ChangePassword),
+		h("GET", "/api/v1/organisations", a.ListOrganisations),
+		h("POST", "/api/v1/organisations", a.CreateOrganisation),
+		h("GET", "/api/v1/organisations/{org_id}", a.GetOrganisation),
+		h("PATCH", "/api/v1/organisations/{org_id}", a.UpdateOrganisation),
+		h("GET", "/api/v1/users", a.ListUsers),
+		h("POST", "/api/v1/users", a.CreateUser),
+		h("GET", "/api/v1/users/{user_id}", a.GetUser),
+		h("PATCH", "/api/v1/users/{user_id}", a.UpdateUser),
+		h("GET", "/api/v1/spaces", a.ListSpaces),
+		h("POST", "/api/v1/spaces", a.CreateSpace),
+		h("GET", "/api/v1/spaces/{space_id}", a.GetSpace),
+		h("PATCH", "/api/v1/spaces/{space_id}", a.UpdateSpace),
+		h("GET", "/api/v1/spaces/{space_id}/projects", a.ListProjects),
+		h("POST", "/api/v1/spaces/{space_id}/projects", a.CreateProject),
+		h("GET", "/api/v1/projects/{project_id}", a.GetProject),
+		h("PATCH", "/api/v1/projects/{project_id}", a.UpdateProject),
+		h("GET", "/api/v1/spaces/{space_id}/members", a.ListMembers),
+		h("POST", "/api/v1/spaces/{space_id}/members", a.AddMember),
+		h("DELETE", "/api/v1/spaces/{space_id}/members/{user_id}", a.RemoveMember),
+		h("GET", "/api/v1/tokens", a.ListTokens),
+		h("POST", "/api/v1/tokens", a.CreateToken),
+		h("DELETE", "/api/v1/tokens/{token_id}", a.RevokeToken),
+		{"", "/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			api.WriteError(w, r, desk.Errorf(desk.NotFound, "no such endpoint"))
+		})},
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.svc.Ping(ctx); err != nil {
+		s.log.WarnContext(r.Context(), "database not reachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database not reachable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}

@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"guichet/internal/desk"
+)
+
+// This file holds every difference between SQLite and PostgreSQL: how to connect,
+// how to lock for migrations, and how each reports constraint violations. The SQL
+// elsewhere is written once, with $1 placeholders, which both drivers accept.
+
+// Dialect names, as returned by Store.Dialect.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+type dialect string
+
+// dialectOf tells which database a DSN names.
+func dialectOf(dsn string) dialect {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// sqlitePragmas make SQLite safe under concurrency: WAL, a busy timeout, foreign
+// keys, and BEGIN IMMEDIATE so that read-then-write transactions queue for the
+// write lock instead of failing with SQLITE_BUSY. Times are written in SQLite's own
+// format ('2006-01-02 15:04:05.999999999-07:00'), which its date functions read.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+
+// open connects to the database and sizes the pool.
+func (d dialect) open(dsn string) (*sql.DB, error) {
+	switch d {
+	case Postgres:
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(25)
+		db.SetMaxIdleConns(25)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return db, nil
+	default:
+		if !strings.HasPrefix(dsn, "file:") {
+			dsn = "file:" + dsn + "?" + sqlitePragmas
+		}
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		// WAL lets readers run beside the one writer; writers queue on the lock.
+		n := max(4, runtime.NumCPU())
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		return db, nil
+	}
+}
+
+// migrationLockKey is the PostgreSQL advisory lock taken while migrating.
+const migrationLockKey = 0x67756963686574 // "guichet"
+
+// lockMigrations serialises concurrent migrations for the rest of tx. On SQLite the
+// transaction already holds the write lock (BEGIN IMMEDIATE).
+func (d dialect) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if d != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLockKey))
+	return err
+}
+
+// hasTableSQL answers one row, true when table $1 exists in the current schema.
+func (d dialect) hasTableSQL() string {
+	if d == Postgres {
+		return `SELECT to_regclass($1) IS NOT NULL`
+	}
+	return `SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = $1`
+}
+
+// migrationsTableSQL creates the table recording applied migrations.
+func (d dialect) migrationsTableSQL() string {
+	if d == Postgres {
+		return `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    integer PRIMARY KEY,
+	applied_at timestamptz NOT NULL
+)`
+	}
+	return `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	applied_at TIMESTAMP NOT NULL
+)`
+}
+
+// A conflict names a unique constraint and the error its violation becomes. The
+// keys are PostgreSQL's index name and SQLite's description ("table.column" for a
+// plain index, "index 'name'" for an expression index).
+type conflict struct {
+	pg, sqlite string
+	field      string
+	message    string
+}
+
+var conflicts = []conflict{
+	{"organisations_one_provider", "organisations.kind", "kind", "there is already a provider organisation"},
+	{"organisations_name", "index 'organisations_name'", "name", "an organisation of this kind with this name already exists"},
+	{"users_email", "users.email", "email", "a user with this email already exists"},
+	{"user_roles_unique", "index 'user_roles_unique'", "roles", "this role is already granted"},
+	{"spaces_key", "spaces.key", "key", "a space with this key already exists"},
+	{"projects_space_name", "projects.space_id, projects.name", "name", "a project with this name already exists in this space"},
+	{"memberships_pkey", "memberships.space_id, memberships.user_id", "user_id", "already a member"},
+	{"tokens_hash", "tokens.hash", "hash", "a token with this hash already exists"},
+}
+
+// translate turns a constraint violation into a desk error: unique violations
+// become Conflict, foreign-key, check and not-null violations Invalid. field names
+// the input a foreign-key or check violation concerns: SQLite does not say which
+// constraint failed, so both dialects take the caller's word for it. Other errors
+// come back unchanged.
+func (d dialect) translate(err error, field string) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			for _, c := range conflicts {
+				if c.pg == pgErr.ConstraintName {
+					return &desk.Error{Code: desk.Conflict, Field: c.field, Message: c.message, Cause: err}
+				}
+			}
+			return &desk.Error{Code: desk.Conflict, Message: "already exists", Cause: err}
+		case "23503": // foreign_key_violation
+			return &desk.Error{Code: desk.Invalid, Field: field, Message: "refers to something that does not exist", Cause: err}
+		case "23514", "23502": // check_violation, not_null_violation
+			return &desk.Error{Code: desk.Invalid, Field: field, Message: "is not a valid value", Cause: err}
+		}
+		return err
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		switch liteErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			msg := liteErr.Error()
+			for _, c := range conflicts {
+				if strings.Contains(msg, "failed: "+c.sqlite+" ") || strings.HasSuffix(msg, "failed: "+c.sqlite) {
+					return &desk.Error{Code: desk.Conflict, Field: c.field, Message: c.message, Cause: err}
+				}
+			}
+			return &desk.Error{Code: desk.Conflict, Message: "already exists", Cause: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &desk.Error{Code: desk.Invalid, Field: field, Message: "refers to something that does not exist", Cause: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return &desk.Error{Code: desk.Invalid, Field: field, Message: "is not a valid value", Cause: err}
+		}
+	}
+	return err
+}
+
+// wrap translates err and adds what was being done.
+func (d dialect) wrap(err error, field, doing string) error {
+	if err == nil {
+		return nil
+	}
+	err = d.translate(err, field)
+	if _, ok := desk.AsError(err); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}

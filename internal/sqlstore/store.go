@@ -1,0 +1,181 @@
+// Package sqlstore stores Guichet's data in SQLite or PostgreSQL through
+// database/sql. The SQL is written once; dialect.go holds every difference, and
+// time.go the one conversion of instants.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/alexedwards/scs/v2"
+
+	"guichet/internal/app"
+	"guichet/internal/desk"
+)
+
+// Store is the database. It implements app.Store; its methods outside InTx each
+// run in their own implicit transaction.
+type Store struct {
+	queries
+	db       *sql.DB
+	sessions *sessionStore
+}
+
+var _ app.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn: a postgres:// or postgresql:// URL
+// for PostgreSQL, otherwise an SQLite file path (or a complete file: DSN). It
+// checks that the database answers but does not migrate it; see Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	d := dialectOf(dsn)
+	db, err := d.open(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", d, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open %s database: %w", d, err)
+	}
+	s := &Store{queries: queries{q: db, d: d}, db: db}
+	s.sessions = &sessionStore{db: db, d: d}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the underlying pool, for tools and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string { return string(s.d) }
+
+// Ping tells whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Sessions returns a session store for scs, kept in the sessions table.
+func (s *Store) Sessions() scs.Store { return s.sessions }
+
+// InTx runs fn in one transaction: it commits when fn returns nil and rolls back
+// otherwise (and when fn panics).
+func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err = fn(&queries{q: tx, d: s.d}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries implements app.Queries over a pool or a transaction.
+type queries struct {
+	q querier
+	d dialect
+}
+
+var _ app.Queries = (*queries)(nil)
+
+// args collects query arguments and hands out their placeholders.
+type args []any
+
+// add appends v and returns its placeholder.
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// in appends ids and returns their placeholders for an IN list; ids must not be
+// empty.
+func (a *args) in(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.add(id))
+	}
+	return b.String()
+}
+
+// limit bounds a page size.
+func limit(p desk.Page) int {
+	switch {
+	case p.Limit <= 0:
+		return desk.DefaultPageSize
+	case p.Limit > desk.MaxPageSize:
+		return desk.MaxPageSize
+	}
+	return p.Limit
+}
+
+// notFound turns sql.ErrNoRows into desk.ErrNotFound(what) and wraps other errors.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return desk.ErrNotFound(what)
+	}
+	return fmt.Errorf("load %s: %w", what, err)
+}
+
+// mustAffect answers ErrNotFound(what) when an update or delete touched no row.
+func mustAffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update %s: %w", what, err)
+	}
+	if n == 0 {
+		return desk.ErrNotFound(what)
+	}
+	return nil
+}
+
+// scanIDs reads a one-column list of ids; it never returns nil.
+func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// wrapErr adds what was being done to err; nil stays nil.
+func wrapErr(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
