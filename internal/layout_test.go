@@ -15,6 +15,7 @@ import (
 // to the domain (desk), to business time (bizcal).
 var allowed = map[string][]string{
 	"bizcal":    {},
+	"markdown":  {},
 	"desk":      {"bizcal"},
 	"app":       {"desk", "bizcal"},
 	"sqlstore":  {"app", "desk", "bizcal"},
@@ -22,9 +23,10 @@ var allowed = map[string][]string{
 	"demo":      {"app", "desk", "bizcal"},
 	"jobs":      {"app", "desk", "bizcal"},
 	"mail":      {"app", "desk", "bizcal"},
-	"api":       {"app", "desk", "bizcal"},
-	"web":       {"api", "app", "desk", "bizcal"},
-	"server":    {"api", "web", "app", "desk", "bizcal"},
+	"api":       {"app", "desk", "bizcal", "markdown"},
+	"web":       {"api", "app", "desk", "bizcal", "markdown"},
+	"server":    {"api", "web", "app", "desk", "bizcal", "markdown"},
+	"loadtest":  {}, // speaks HTTP to a running server, like any client
 }
 
 // forbiddenInDomain are standard packages the pure layers must not reach for.

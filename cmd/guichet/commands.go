@@ -65,7 +65,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf.StringVar(&e.cfg.dataDir, "data-dir", "data", "directory for files kept outside the database (GUICHET_DATA_DIR)")
 	pf.StringVar(&e.cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error (GUICHET_LOG_LEVEL)")
 	pf.StringVar(&e.cfg.logFormat, "log-format", "text", "log format: text or json (GUICHET_LOG_FORMAT)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.versionCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.benchCmd(), e.versionCmd())
 	return root
 }
 
@@ -121,6 +121,7 @@ func (e *env) open() (*sqlstore.Store, *app.Service, error) {
 
 func (e *env) serveCmd() *cobra.Command {
 	var withDemo bool
+	var maxUploadMB int
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the web interface and the API",
@@ -162,7 +163,10 @@ func (e *env) serveCmd() *cobra.Command {
 			if base == "" {
 				base = "http://" + ln.Addr().String()
 			}
-			srv := server.New(server.Config{BaseURL: base, Version: version},
+			if maxUploadMB < 1 || maxUploadMB > 4096 {
+				return fmt.Errorf("--max-upload-mb: must be 1 to 4096")
+			}
+			srv := server.New(server.Config{BaseURL: base, Version: version, MaxUpload: maxUploadMB << 20, TempDir: os.TempDir()},
 				server.Deps{Service: svc, Sessions: store.Sessions(), DB: store.DB(), Logger: log})
 			fmt.Fprintf(e.stdout, "Guichet %s listening on %s (database: %s)\n", version, base, store.Dialect())
 			if withDemo {
@@ -173,6 +177,7 @@ func (e *env) serveCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&e.cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (GUICHET_ADDR)")
 	cmd.Flags().StringVar(&e.cfg.baseURL, "base-url", "", "URL users reach Guichet at; https makes cookies Secure (GUICHET_BASE_URL)")
+	cmd.Flags().IntVar(&maxUploadMB, "max-upload-mb", 25, "largest attachment accepted, in MiB (GUICHET_MAX_UPLOAD_MB)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "fill an empty database with demo data and print the demo logins")
 	return cmd
 }
@@ -393,10 +398,23 @@ func (e *env) versionCmd() *cobra.Command {
 	}
 }
 
+// flagOf names the command-line setting behind an input field.
+var flagOf = map[string]string{
+	"user_id":  "--user",
+	"roles":    "--role",
+	"password": "GUICHET_PASSWORD (or standard input)",
+	"trained":  "--trained-on",
+	"org_id":   "--org",
+}
+
 // cliError turns a domain error into a message naming the flag.
 func cliError(err error) error {
 	if e, ok := desk.AsError(err); ok && e.Field != "" {
-		return fmt.Errorf("--%s: %s", strings.ReplaceAll(e.Field, "_", "-"), e.Message)
+		name, ok := flagOf[e.Field]
+		if !ok {
+			name = "--" + strings.ReplaceAll(e.Field, "_", "-")
+		}
+		return fmt.Errorf("%s: %s", name, e.Message)
 	}
 	return err
 }

@@ -151,7 +151,7 @@ func TestBootstrapCommands(t *testing.T) {
 		t.Fatal("a duplicate email was accepted")
 	}
 	_, err = cmd("user", "add", "--org", "Vauban", "--email", "x@vauban.example", "--name", "X", "--role", "wizard")
-	if err == nil || !strings.Contains(err.Error(), "roles") || !strings.Contains(err.Error(), "wizard") {
+	if err == nil || !strings.Contains(err.Error(), "--role") || !strings.Contains(err.Error(), "wizard") {
 		t.Fatalf("unknown role: %v", err)
 	}
 	if _, err := cmd("token", "create", "--user", "nobody@vauban.example"); err == nil {

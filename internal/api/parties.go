@@ -10,11 +10,26 @@ import (
 
 // Handler serves the API's endpoints over the use cases.
 type Handler struct {
-	svc *app.Service
+	svc       *app.Service
+	maxUpload int
+	tempDir   string
+}
+
+// Options configure the API; zero values take defaults.
+type Options struct {
+	// MaxUpload is the largest file accepted, in bytes (default 25 MiB).
+	MaxUpload int
+	// TempDir receives uploads while they are checked (default: the system's).
+	TempDir string
 }
 
 // New returns the API handler.
-func New(svc *app.Service) *Handler { return &Handler{svc: svc} }
+func New(svc *app.Service, o Options) *Handler {
+	if o.MaxUpload <= 0 {
+		o.MaxUpload = DefaultMaxUpload
+	}
+	return &Handler{svc: svc, maxUpload: o.MaxUpload, tempDir: o.TempDir}
+}
 
 func actor(r *http.Request) *desk.Actor { return app.ActorFrom(r.Context()) }
 
@@ -219,15 +234,17 @@ func (h *Handler) ListSpaces(w http.ResponseWriter, r *http.Request) {
 // CreateSpace adds a space to a client.
 func (h *Handler) CreateSpace(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		ClientID int64  `json:"client_id"`
-		Key      string `json:"key"`
-		Name     string `json:"name"`
+		ClientID          int64  `json:"client_id"`
+		Key               string `json:"key"`
+		Name              string `json:"name"`
+		RequireDiagnostic *bool  `json:"require_diagnostic"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	s, err := h.svc.CreateSpace(r.Context(), actor(r), app.NewSpace{ClientID: in.ClientID, Key: in.Key, Name: in.Name})
+	s, err := h.svc.CreateSpace(r.Context(), actor(r), app.NewSpace{ClientID: in.ClientID, Key: in.Key, Name: in.Name,
+		RequireDiagnostic: in.RequireDiagnostic})
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -256,13 +273,14 @@ func (h *Handler) UpdateSpace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		Name string `json:"name"`
+		Name              *string `json:"name"`
+		RequireDiagnostic *bool   `json:"require_diagnostic"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	s, err := h.svc.UpdateSpace(r.Context(), actor(r), id, in.Name)
+	s, err := h.svc.UpdateSpace(r.Context(), actor(r), id, app.SpacePatch{Name: in.Name, RequireDiagnostic: in.RequireDiagnostic})
 	if err != nil {
 		WriteError(w, r, err)
 		return

@@ -74,15 +74,17 @@ func userOf(u *desk.User) User {
 
 // Space is the JSON form of a support space.
 type Space struct {
-	ID        int64     `json:"id"`
-	ClientID  int64     `json:"client_id"`
-	Key       string    `json:"key"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID                int64     `json:"id"`
+	ClientID          int64     `json:"client_id"`
+	Key               string    `json:"key"`
+	Name              string    `json:"name"`
+	RequireDiagnostic bool      `json:"require_diagnostic"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 func spaceOf(s *desk.Space) Space {
-	return Space{ID: s.ID, ClientID: s.ClientID, Key: s.Key, Name: s.Name, CreatedAt: s.CreatedAt}
+	return Space{ID: s.ID, ClientID: s.ClientID, Key: s.Key, Name: s.Name, RequireDiagnostic: s.RequireDiagnostic,
+		CreatedAt: s.CreatedAt}
 }
 
 // Project is the JSON form of a project.

@@ -323,6 +323,8 @@ type NewSpace struct {
 	ClientID int64
 	Key      string
 	Name     string
+	// RequireDiagnostic defaults to true: anomalies need the diagnostic file.
+	RequireDiagnostic *bool
 }
 
 // CreateSpace adds a support space to a client.
@@ -347,15 +349,26 @@ func (s *Service) CreateSpace(ctx context.Context, a *desk.Actor, in NewSpace) (
 	if org.Kind != desk.Client {
 		return nil, desk.FieldError("client_id", "spaces belong to clients; %q is a %s", org.Name, org.Kind)
 	}
-	sp := &desk.Space{ClientID: org.ID, Key: key, Name: strings.TrimSpace(in.Name), CreatedAt: s.now()}
+	sp := &desk.Space{ClientID: org.ID, Key: key, Name: strings.TrimSpace(in.Name), RequireDiagnostic: true,
+		CreatedAt: s.now()}
+	if in.RequireDiagnostic != nil {
+		sp.RequireDiagnostic = *in.RequireDiagnostic
+	}
 	if err := s.store.CreateSpace(ctx, sp); err != nil {
 		return nil, err
 	}
 	return sp, nil
 }
 
-// UpdateSpace renames a space. Its key is fixed once tickets may carry it.
-func (s *Service) UpdateSpace(ctx context.Context, a *desk.Actor, id int64, name string) (*desk.Space, error) {
+// SpacePatch holds the fields to change; nil leaves a field as it is. A space's key
+// is fixed once tickets may carry it.
+type SpacePatch struct {
+	Name              *string
+	RequireDiagnostic *bool
+}
+
+// UpdateSpace renames a space or changes its settings.
+func (s *Service) UpdateSpace(ctx context.Context, a *desk.Actor, id int64, p SpacePatch) (*desk.Space, error) {
 	sp, err := s.Space(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -363,10 +376,15 @@ func (s *Service) UpdateSpace(ctx context.Context, a *desk.Actor, id int64, name
 	if err := s.mayManageParties(a); err != nil {
 		return nil, err
 	}
-	if err := desk.CheckName("name", name); err != nil {
-		return nil, err
+	if p.Name != nil {
+		if err := desk.CheckName("name", *p.Name); err != nil {
+			return nil, err
+		}
+		sp.Name = strings.TrimSpace(*p.Name)
 	}
-	sp.Name = strings.TrimSpace(name)
+	if p.RequireDiagnostic != nil {
+		sp.RequireDiagnostic = *p.RequireDiagnostic
+	}
 	if err := s.store.UpdateSpace(ctx, sp); err != nil {
 		return nil, err
 	}
@@ -471,7 +489,7 @@ func (s *Service) AddMember(ctx context.Context, a *desk.Actor, spaceID, userID 
 		}
 	case email != "":
 		if u, _, err = s.store.UserByEmail(ctx, desk.NormaliseEmail(email)); err != nil {
-			return nil, asField(err, "email", "no user with this address")
+			return nil, asField(err, "email", "no such user")
 		}
 	default:
 		return nil, desk.FieldError("user_id", "is required (or give email)")
@@ -479,6 +497,14 @@ func (s *Service) AddMember(ctx context.Context, a *desk.Actor, spaceID, userID 
 	org, err := s.store.Organisation(ctx, u.OrgID)
 	if err != nil {
 		return nil, err
+	}
+	// Other clients' users are secret: to anyone but staff they do not exist.
+	if !a.Staff() && org.Kind == desk.Client && org.ID != sp.ClientID {
+		field := "user_id"
+		if userID == 0 {
+			field = "email"
+		}
+		return nil, desk.FieldError(field, "no such user")
 	}
 	if err := desk.CheckMember(sp, u, org); err != nil {
 		return nil, err

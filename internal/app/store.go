@@ -23,6 +23,8 @@ type Store interface {
 
 // Queries are the reads and writes, inside or outside a transaction.
 type Queries interface {
+	TicketQueries
+
 	CreateOrganisation(ctx context.Context, o *desk.Organisation) error
 	UpdateOrganisation(ctx context.Context, o *desk.Organisation) error
 	Organisation(ctx context.Context, id int64) (*desk.Organisation, error)

@@ -174,7 +174,7 @@ func (a *Actor) CanManageMembers(s *Space) bool {
 	if a.IsAdmin() || (a.Staff() && a.Roles[AccountManager]) {
 		return true
 	}
-	return a.OrgKind == Client && a.OrgID == s.ClientID && a.Managed[s.ID]
+	return !a.Anonymous() && a.OrgKind == Client && a.OrgID == s.ClientID && a.Managed[s.ID]
 }
 
 // OrgScope is what an organisation list may return.
@@ -209,6 +209,8 @@ func CheckMember(s *Space, u *User, org *Organisation) error {
 		if !org.Trained {
 			return FieldError("user_id", "partner %q is not trained: its users cannot be added to a client's space", org.Name)
 		}
+	default:
+		return FieldError("user_id", "the user's organisation is of no known kind")
 	}
 	if u.Disabled {
 		return FieldError("user_id", "the user is disabled")

@@ -50,9 +50,12 @@ type Space struct {
 	ID       int64
 	ClientID int64
 	// Key prefixes ticket numbers, e.g. SUP for SUP-1042.
-	Key       string
-	Name      string
-	CreatedAt time.Time
+	Key  string
+	Name string
+	// RequireDiagnostic makes the diagnostic attachment (status.xml) mandatory for
+	// anomalies, as the contract says (default: required).
+	RequireDiagnostic bool
+	CreatedAt         time.Time
 }
 
 // Project groups tickets inside a space, e.g. "Supplier extranet".

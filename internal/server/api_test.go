@@ -140,7 +140,7 @@ func testBadInput(t *testing.T, f *fixture) {
 		{name: "project without name", method: "POST", path: "/api/v1/spaces/{space:ACME}/projects",
 			body: `{}`, status: 422, field: "name"},
 		{name: "space renamed to nothing", method: "PATCH", path: "/api/v1/spaces/{space:ACME}",
-			body: `{}`, status: 422, field: "name"},
+			body: `{"name": "  "}`, status: 422, field: "name"},
 		{name: "member without user", method: "POST", path: "/api/v1/spaces/{space:ACME}/members",
 			body: `{}`, status: 422, field: "user_id"},
 		{name: "token without name", method: "POST", path: "/api/v1/tokens", body: `{}`, status: 422, field: "name"},
@@ -401,7 +401,7 @@ func testMembers(t *testing.T, f *fixture) {
 
 	t.Run("a user of another client is refused", func(t *testing.T) {
 		before := f.membersOf(t, "ACME")
-		for _, role := range []string{"admin", "am", "animator"} {
+		for _, role := range []string{"admin", "am"} { // staff are told why
 			w := f.as(role, "POST", acme, `{"user_id": `+f.id("other")+`}`)
 			p := wantProblem(t, w, http.StatusUnprocessableEntity, "user_id")
 			if !strings.Contains(p.Detail, "another client") {
@@ -409,6 +409,18 @@ func testMembers(t *testing.T, f *fixture) {
 			}
 			w = f.as(role, "POST", acme, `{"email": "contact@bolt.example"}`)
 			wantProblem(t, w, http.StatusUnprocessableEntity, "user_id")
+		}
+		// To an animator, another client's users are secret: they do not exist,
+		// exactly like an unknown address.
+		w := f.as("animator", "POST", acme, `{"user_id": `+f.id("other")+`}`)
+		if p := wantProblem(t, w, http.StatusUnprocessableEntity, "user_id"); p.Detail != "user_id: no such user" {
+			t.Errorf("animator, other client's user by id: detail %q", p.Detail)
+		}
+		for _, email := range []string{"contact@bolt.example", "nobody@nowhere.example"} {
+			w = f.as("animator", "POST", acme, `{"email": "`+email+`"}`)
+			if p := wantProblem(t, w, http.StatusUnprocessableEntity, "email"); p.Detail != "email: no such user" {
+				t.Errorf("animator, %s: detail %q", email, p.Detail)
+			}
 		}
 		if after := f.membersOf(t, "ACME"); !slices.Equal(after, before) {
 			t.Errorf("members of ACME changed from %v to %v", before, after)

@@ -17,6 +17,7 @@ import (
 
 	"guichet/internal/api"
 	"guichet/internal/app"
+	"guichet/internal/desk"
 	"guichet/internal/web"
 )
 
@@ -27,6 +28,10 @@ type Config struct {
 	Version string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish.
 	ShutdownTimeout time.Duration
+	// MaxUpload is the largest attachment accepted, in bytes (default 25 MiB).
+	MaxUpload int
+	// TempDir receives uploads while they are checked (default: the system's).
+	TempDir string
 }
 
 // Deps are the parts the server is built from.
@@ -69,7 +74,7 @@ func New(cfg Config, d Deps) *Server {
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { api.WriteError(w, r, err) }
 
 	s := &Server{cfg: cfg, svc: d.Service, log: d.Logger, sessions: sm, metrics: newMetrics(d.DB),
-		api: api.New(d.Service), mux: http.NewServeMux()}
+		api: api.New(d.Service, api.Options{MaxUpload: cfg.MaxUpload, TempDir: cfg.TempDir}), mux: http.NewServeMux()}
 	s.web = web.New(d.Service, sm, sessionUserKey)
 	for _, rt := range s.Routes() {
 		pattern := rt.Path
@@ -83,7 +88,7 @@ func New(cfg Config, d Deps) *Server {
 		_ = csrf.AddTrustedOrigin(strings.TrimRight(cfg.BaseURL, "/"))
 	}
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+		api.WriteError(w, r, desk.Errorf(desk.Forbidden, "cross-origin request refused"))
 	}))
 	s.handler = s.observe(secureHeaders(csrf.Handler(sm.LoadAndSave(s.authenticate(recordRoute(s.mux))))))
 	return s

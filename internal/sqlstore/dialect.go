@@ -107,6 +107,23 @@ func (d dialect) migrationsTableSQL() string {
 )`
 }
 
+// forUpdate ends a SELECT that must lock its rows until commit. SQLite needs none:
+// its write transactions start with BEGIN IMMEDIATE, so writers run one at a time.
+func (d dialect) forUpdate() string {
+	if d == Postgres {
+		return ` FOR UPDATE`
+	}
+	return ``
+}
+
+// explain prefixes a query to get its plan.
+func (d dialect) explain() string {
+	if d == Postgres {
+		return `EXPLAIN `
+	}
+	return `EXPLAIN QUERY PLAN `
+}
+
 // A conflict names a unique constraint and the error its violation becomes. The
 // keys are PostgreSQL's index name and SQLite's description ("table.column" for a
 // plain index, "index 'name'" for an expression index).
@@ -125,6 +142,9 @@ var conflicts = []conflict{
 	{"projects_space_name", "projects.space_id, projects.name", "name", "a project with this name already exists in this space"},
 	{"memberships_pkey", "memberships.space_id, memberships.user_id", "user_id", "already a member"},
 	{"tokens_hash", "tokens.hash", "hash", "a token with this hash already exists"},
+	{"tickets_space_number", "tickets.space_id, tickets.number", "number", "a ticket with this number already exists in this space"},
+	{"ticket_events_seq", "ticket_events.ticket_id, ticket_events.seq", "seq", "the ticket's history already has this event"},
+	{"comment_likes_pkey", "comment_likes.comment_id, comment_likes.user_id", "", "already recommended"},
 }
 
 // translate turns a constraint violation into a desk error: unique violations

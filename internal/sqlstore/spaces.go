@@ -7,11 +7,11 @@ import (
 	"guichet/internal/desk"
 )
 
-const spaceColumns = `id, client_id, key, name, created_at`
+const spaceColumns = `id, client_id, key, name, require_diagnostic, created_at`
 
 func scanSpace(row interface{ Scan(...any) error }) (desk.Space, error) {
 	var s desk.Space
-	err := row.Scan(&s.ID, &s.ClientID, &s.Key, &s.Name, at(&s.CreatedAt))
+	err := row.Scan(&s.ID, &s.ClientID, &s.Key, &s.Name, &s.RequireDiagnostic, at(&s.CreatedAt))
 	return s, err
 }
 
@@ -22,16 +22,18 @@ func (q *queries) CreateSpace(ctx context.Context, s *desk.Space) error {
 	}
 	s.CreatedAt = dbTime(s.CreatedAt)
 	err := q.q.QueryRowContext(ctx, `
-		INSERT INTO spaces (client_id, key, name, created_at)
-		VALUES ($1, $2, $3, $4)
+		INSERT INTO spaces (client_id, key, name, require_diagnostic, created_at)
+		VALUES ($1, $2, $3, $4, $5)
 		RETURNING id`,
-		s.ClientID, s.Key, s.Name, s.CreatedAt).Scan(&s.ID)
+		s.ClientID, s.Key, s.Name, s.RequireDiagnostic, s.CreatedAt).Scan(&s.ID)
 	return q.d.wrap(err, "client_id", "create space")
 }
 
-// UpdateSpace saves s's name. The key never changes: ticket numbers carry it.
+// UpdateSpace saves s's name and settings. The key never changes: ticket numbers
+// carry it.
 func (q *queries) UpdateSpace(ctx context.Context, s *desk.Space) error {
-	res, err := q.q.ExecContext(ctx, `UPDATE spaces SET name = $2 WHERE id = $1`, s.ID, s.Name)
+	res, err := q.q.ExecContext(ctx, `UPDATE spaces SET name = $2, require_diagnostic = $3 WHERE id = $1`,
+		s.ID, s.Name, s.RequireDiagnostic)
 	if err != nil {
 		return q.d.wrap(err, "name", "update space")
 	}

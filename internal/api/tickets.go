@@ -1,0 +1,682 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"guichet/internal/app"
+	"guichet/internal/desk"
+	"guichet/internal/markdown"
+)
+
+// Ticket is the JSON form of a ticket. Priority is support's internal priority:
+// it is left out of every answer to client and partner users.
+type Ticket struct {
+	ID                         int64            `json:"id"`
+	Ref                        string           `json:"ref"`
+	SpaceID                    int64            `json:"space_id"`
+	Number                     int64            `json:"number"`
+	ProjectID                  int64            `json:"project_id,omitempty"`
+	Title                      string           `json:"title"`
+	Nature                     desk.Nature      `json:"nature"`
+	Criticality                desk.Criticality `json:"criticality"`
+	Priority                   *desk.Priority   `json:"priority,omitempty"`
+	CriticalityUnderDiscussion bool             `json:"criticality_under_discussion"`
+	Category                   string           `json:"category"`
+	Keywords                   []string         `json:"keywords"`
+	ProductVersion             string           `json:"product_version"`
+	ModuleVersions             string           `json:"module_versions"`
+	Description                string           `json:"description"`
+	DescriptionHTML            string           `json:"description_html"`
+	LogExcerpt                 string           `json:"log_excerpt"`
+	Channel                    desk.Channel     `json:"channel"`
+	AuthorID                   int64            `json:"author_id"`
+	AssigneeID                 int64            `json:"assignee_id,omitempty"`
+	EngineerID                 int64            `json:"engineer_id,omitempty"`
+	Status                     desk.Status      `json:"status"`
+	Resolution                 string           `json:"resolution,omitempty"`
+	RDIssue                    string           `json:"rd_issue,omitempty"`
+	Decision                   desk.Decision    `json:"decision,omitempty"`
+	DecisionNote               string           `json:"decision_note,omitempty"`
+	TargetVersion              string           `json:"target_version,omitempty"`
+	Rating                     int              `json:"rating,omitempty"`
+	RatingComment              string           `json:"rating_comment,omitempty"`
+	CreatedAt                  time.Time        `json:"created_at"`
+	UpdatedAt                  time.Time        `json:"updated_at"`
+	ClosedAt                   *time.Time       `json:"closed_at"`
+	// Actions lists the workflow actions the caller may take now (single ticket only).
+	Actions []desk.Action `json:"actions,omitempty"`
+}
+
+func ticketOf(a *desk.Actor, keys map[int64]string, t *desk.Ticket, full bool) Ticket {
+	out := Ticket{ID: t.ID, Ref: desk.Ref(keys[t.SpaceID], t.Number), SpaceID: t.SpaceID, Number: t.Number,
+		ProjectID: t.ProjectID, Title: t.Title, Nature: t.Nature, Criticality: t.Criticality,
+		CriticalityUnderDiscussion: t.PriorityDisputed, Category: t.Category, Keywords: t.Keywords,
+		ProductVersion: t.ProductVersion, ModuleVersions: t.ModuleVersions, Channel: t.Channel,
+		AuthorID: t.AuthorID, AssigneeID: t.AssigneeID, EngineerID: t.EngineerID, Status: t.Status,
+		Resolution: t.Resolution, RDIssue: t.RDIssue, Decision: t.Decision, DecisionNote: t.DecisionNote,
+		TargetVersion: t.TargetVersion, Rating: t.Rating, RatingComment: t.RatingComment,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt}
+	if out.Keywords == nil {
+		out.Keywords = []string{}
+	}
+	if a.Staff() {
+		p := t.Priority
+		out.Priority = &p
+	}
+	if full {
+		out.Description, out.DescriptionHTML, out.LogExcerpt = t.Description, markdown.HTML(t.Description), t.LogExcerpt
+		out.Actions = desk.Allowed(a, t)
+	}
+	return out
+}
+
+// spaceKeys maps the spaces of tickets to their keys, for references.
+func (h *Handler) spaceKeys(r *http.Request, tickets ...desk.Ticket) (map[int64]string, error) {
+	keys := map[int64]string{}
+	for _, t := range tickets {
+		if _, ok := keys[t.SpaceID]; ok {
+			continue
+		}
+		sp, err := h.svc.Store().Space(r.Context(), t.SpaceID)
+		if err != nil {
+			return nil, err
+		}
+		keys[t.SpaceID] = sp.Key
+	}
+	return keys, nil
+}
+
+func (h *Handler) writeTicket(w http.ResponseWriter, r *http.Request, status int, t *desk.Ticket) {
+	keys, err := h.spaceKeys(r, *t)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, status, ticketOf(actor(r), keys, t, true))
+}
+
+type ticketInput struct {
+	ProjectID      int64            `json:"project_id"`
+	Title          string           `json:"title"`
+	Nature         desk.Nature      `json:"nature"`
+	Criticality    desk.Criticality `json:"criticality"`
+	Category       string           `json:"category"`
+	Keywords       []string         `json:"keywords"`
+	ProductVersion string           `json:"product_version"`
+	ModuleVersions string           `json:"module_versions"`
+	Description    string           `json:"description"`
+	LogExcerpt     string           `json:"log_excerpt"`
+	Channel        desk.Channel     `json:"channel"`
+	AuthorID       int64            `json:"author_id"`
+}
+
+// CreateTicket opens a ticket in a space: a JSON body, or multipart/form-data with
+// a "json" part and "files" parts.
+func (h *Handler) CreateTicket(w http.ResponseWriter, r *http.Request) {
+	spaceID, err := pathID(r, "space_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in ticketInput
+	sp := &spool{dir: h.tempDir}
+	defer sp.close()
+	var files []app.File
+	if isMultipart(r) {
+		files, err = h.readMultipart(w, r, &in, sp)
+	} else {
+		err = decode(w, r, &in)
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if in.Channel == "" {
+		in.Channel = desk.API
+	}
+	t, err := h.svc.OpenTicket(r.Context(), actor(r), app.NewTicket{SpaceID: spaceID, ProjectID: in.ProjectID,
+		Title: in.Title, Nature: in.Nature, Criticality: in.Criticality, Category: in.Category, Keywords: in.Keywords,
+		ProductVersion: in.ProductVersion, ModuleVersions: in.ModuleVersions, Description: in.Description,
+		LogExcerpt: in.LogExcerpt, Channel: in.Channel, AuthorID: in.AuthorID, Files: files})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.writeTicket(w, r, http.StatusCreated, t)
+}
+
+// GetTicket answers with one ticket, its description rendered, and the actions the
+// caller may take.
+func (h *Handler) GetTicket(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err == nil {
+		var t *desk.Ticket
+		if t, err = h.svc.Ticket(r.Context(), actor(r), id); err == nil {
+			h.writeTicket(w, r, http.StatusOK, t)
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// GetTicketByRef answers with the ticket of a reference such as SUP-1042.
+func (h *Handler) GetTicketByRef(w http.ResponseWriter, r *http.Request) {
+	t, err := h.svc.TicketByRef(r.Context(), actor(r), r.PathValue("ref"))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.writeTicket(w, r, http.StatusOK, t)
+}
+
+// UpdateTicket changes a ticket's fields.
+func (h *Handler) UpdateTicket(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Title                    *string           `json:"title"`
+		ProjectID                *int64            `json:"project_id"`
+		Criticality              *desk.Criticality `json:"criticality"`
+		Priority                 *desk.Priority    `json:"priority"`
+		SettleCriticalityDispute bool              `json:"settle_criticality_dispute"`
+		Category                 *string           `json:"category"`
+		Keywords                 *[]string         `json:"keywords"`
+		ProductVersion           *string           `json:"product_version"`
+		ModuleVersions           *string           `json:"module_versions"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	t, err := h.svc.UpdateTicket(r.Context(), actor(r), id, app.TicketPatch{Title: in.Title, ProjectID: in.ProjectID,
+		Criticality: in.Criticality, Priority: in.Priority, SettleDispute: in.SettleCriticalityDispute,
+		Category: in.Category, Keywords: in.Keywords, ProductVersion: in.ProductVersion, ModuleVersions: in.ModuleVersions})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.writeTicket(w, r, http.StatusOK, t)
+}
+
+// TransitionTicket takes a workflow action.
+func (h *Handler) TransitionTicket(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Action        desk.Action   `json:"action"`
+		Resolution    string        `json:"resolution"`
+		RDIssue       string        `json:"rd_issue"`
+		Decision      desk.Decision `json:"decision"`
+		DecisionNote  string        `json:"decision_note"`
+		TargetVersion string        `json:"target_version"`
+		Rating        int           `json:"rating"`
+		RatingComment string        `json:"rating_comment"`
+		NewAuthorID   int64         `json:"new_author_id"`
+		Reason        string        `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if in.Action == "" {
+		WriteError(w, r, desk.FieldError("action", "is required"))
+		return
+	}
+	t, err := h.svc.Transition(r.Context(), actor(r), id, desk.TransitionInput{Action: in.Action,
+		Resolution: in.Resolution, RDIssue: in.RDIssue, Decision: in.Decision, DecisionNote: in.DecisionNote,
+		TargetVersion: in.TargetVersion, Rating: in.Rating, RatingComment: in.RatingComment,
+		NewAuthorID: in.NewAuthorID, Reason: in.Reason})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.writeTicket(w, r, http.StatusOK, t)
+}
+
+// AssignTicket sets the agent and the engineer of a ticket.
+func (h *Handler) AssignTicket(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		AssigneeID *int64 `json:"assignee_id"`
+		EngineerID *int64 `json:"engineer_id"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	t, err := h.svc.Assign(r.Context(), actor(r), id, in.AssigneeID, in.EngineerID)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.writeTicket(w, r, http.StatusOK, t)
+}
+
+// ticketFilter reads the list filters from the query string.
+func ticketFilter(r *http.Request) (app.TicketFilter, error) {
+	q := r.URL.Query()
+	var f app.TicketFilter
+	ints := []struct {
+		name string
+		dst  *int64
+	}{{"space_id", &f.SpaceID}, {"project_id", &f.ProjectID}, {"assignee_id", &f.AssigneeID}, {"author_id", &f.AuthorID}}
+	for _, p := range ints {
+		if s := q.Get(p.name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				return f, desk.FieldError(p.name, "must be a whole number")
+			}
+			*p.dst = n
+		}
+	}
+	for _, s := range q["status"] {
+		for _, st := range strings.Split(s, ",") {
+			if err := desk.CheckStatus(desk.Status(st)); err != nil {
+				return f, err
+			}
+			f.Status = append(f.Status, desk.Status(st))
+		}
+	}
+	if s := q.Get("nature"); s != "" {
+		if err := desk.CheckNature(desk.Nature(s)); err != nil {
+			return f, err
+		}
+		f.Nature = desk.Nature(s)
+	}
+	if s := q.Get("criticality"); s != "" {
+		if err := desk.CheckCriticality(desk.Criticality(s)); err != nil {
+			return f, err
+		}
+		f.Criticality = desk.Criticality(s)
+	}
+	if s := q.Get("priority"); s != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(s), "P"))
+		if err != nil || desk.CheckPriority(desk.Priority(n)) != nil {
+			return f, desk.FieldError("priority", "must be 1 to 4 (P1 to P4)")
+		}
+		f.Priority = desk.Priority(n)
+	}
+	f.Text = strings.TrimSpace(q.Get("q"))
+	if len([]rune(f.Text)) > desk.MaxTitleLen {
+		return f, desk.FieldError("q", "must be at most %d characters", desk.MaxTitleLen)
+	}
+	f.Sort = app.TicketSort(q.Get("sort"))
+	switch q.Get("order") {
+	case "", "asc":
+	case "desc":
+		f.Desc = true
+	default:
+		return f, desk.FieldError("order", "must be asc or desc")
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > desk.MaxPageSize {
+			return f, desk.FieldError("limit", "must be a whole number from 1 to %d", desk.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	if s := q.Get("cursor"); s != "" {
+		var c app.TicketCursor
+		b, err := base64.RawURLEncoding.DecodeString(s)
+		if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+			return f, desk.FieldError("cursor", "is not a cursor this server gave")
+		}
+		f.After = &c
+	}
+	return f, nil
+}
+
+// ticketCursor is the cursor after t in the order of f.
+func ticketCursor(t *desk.Ticket, f app.TicketFilter) string {
+	c := app.TicketCursor{Time: t.CreatedAt, ID: t.ID}
+	switch f.Sort {
+	case app.SortPriority:
+		c.Key = strconv.Itoa(int(t.Priority))
+	case app.SortCriticality:
+		c.Key = strconv.Itoa(int(desk.DefaultPriority(t.Criticality)))
+	case app.SortStatus:
+		c.Key = string(t.Status)
+	case app.SortNature:
+		c.Key = string(t.Nature)
+	case app.SortAssignee:
+		c.Key = strconv.FormatInt(t.AssigneeID, 10)
+	case app.SortUpdated:
+		c.Time = t.UpdatedAt
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ListTickets lists the tickets the caller may see: the agent queue for provider
+// staff, the tickets of their spaces for clients, the partner's read-only view.
+func (h *Handler) ListTickets(w http.ResponseWriter, r *http.Request) {
+	f, err := ticketFilter(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.listTickets(w, r, f)
+}
+
+// ListSpaceTickets lists the tickets of one space.
+func (h *Handler) ListSpaceTickets(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	f, err := ticketFilter(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	f.SpaceID = id
+	h.listTickets(w, r, f)
+}
+
+func (h *Handler) listTickets(w http.ResponseWriter, r *http.Request, f app.TicketFilter) {
+	a := actor(r)
+	items, err := h.svc.Tickets(r.Context(), a, f)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if f.Limit == 0 {
+		f.Limit = desk.DefaultPageSize
+	}
+	if f.Sort == "" || (f.Sort == app.SortPriority && !a.Staff()) {
+		f.Sort = app.SortPriority
+		if !a.Staff() {
+			f.Sort = app.SortCriticality
+		}
+	}
+	keys, err := h.spaceKeys(r, items...)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	out := List[Ticket]{Items: make([]Ticket, 0, len(items))}
+	for i := range items {
+		out.Items = append(out.Items, ticketOf(a, keys, &items[i], false))
+	}
+	if len(items) == f.Limit {
+		out.NextCursor = ticketCursor(&items[len(items)-1], f)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// SimilarTickets lists earlier tickets of a space whose title matches ?q=.
+func (h *Handler) SimilarTickets(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "space_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	items, err := h.svc.SimilarTickets(r.Context(), actor(r), id, r.URL.Query().Get("q"))
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	keys, err := h.spaceKeys(r, items...)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	out := List[Ticket]{Items: make([]Ticket, 0, len(items))}
+	for i := range items {
+		out.Items = append(out.Items, ticketOf(actor(r), keys, &items[i], false))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// Comment is the JSON form of a comment.
+type Comment struct {
+	ID        int64     `json:"id"`
+	TicketID  int64     `json:"ticket_id"`
+	AuthorID  int64     `json:"author_id"`
+	Body      string    `json:"body"`
+	BodyHTML  string    `json:"body_html"`
+	Private   bool      `json:"private"`
+	Mentions  []int64   `json:"mentions"`
+	Likes     int       `json:"likes"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func commentOf(c *desk.Comment) Comment {
+	m := c.Mentions
+	if m == nil {
+		m = []int64{}
+	}
+	return Comment{ID: c.ID, TicketID: c.TicketID, AuthorID: c.AuthorID, Body: c.Body, BodyHTML: markdown.HTML(c.Body),
+		Private: c.Private, Mentions: m, Likes: c.Likes, CreatedAt: c.CreatedAt}
+}
+
+func commentID(c *desk.Comment) int64 { return c.ID }
+
+// ListComments lists a ticket's comments the caller may see.
+func (h *Handler) ListComments(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err == nil {
+		var p desk.Page
+		if p, err = pageOf(r); err == nil {
+			var items []desk.Comment
+			if items, err = h.svc.Comments(r.Context(), actor(r), id, p); err == nil {
+				writeJSON(w, http.StatusOK, listOf(items, p, commentOf, commentID))
+				return
+			}
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateComment comments on a ticket: JSON, or multipart with files.
+func (h *Handler) CreateComment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Body    string `json:"body"`
+		Private bool   `json:"private"`
+	}
+	sp := &spool{dir: h.tempDir}
+	defer sp.close()
+	var files []app.File
+	if isMultipart(r) {
+		files, err = h.readMultipart(w, r, &in, sp)
+	} else {
+		err = decode(w, r, &in)
+	}
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	c, err := h.svc.AddComment(r.Context(), actor(r), id, app.NewComment{Body: in.Body, Private: in.Private, Files: files})
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, commentOf(c))
+}
+
+// LikeComment recommends a comment.
+func (h *Handler) LikeComment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "comment_id")
+	if err == nil {
+		var c *desk.Comment
+		if c, err = h.svc.LikeComment(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, commentOf(c))
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// Attachment is the JSON form of an attachment's description.
+type Attachment struct {
+	ID          int64     `json:"id"`
+	TicketID    int64     `json:"ticket_id"`
+	CommentID   int64     `json:"comment_id,omitempty"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	UploaderID  int64     `json:"uploader_id"`
+	CreatedAt   time.Time `json:"created_at"`
+	URL         string    `json:"url"`
+}
+
+func attachmentOf(a *desk.Attachment) Attachment {
+	return Attachment{ID: a.ID, TicketID: a.TicketID, CommentID: a.CommentID, Name: a.Name, ContentType: a.ContentType,
+		Size: a.Size, SHA256: a.SHA256, UploaderID: a.UploaderID, CreatedAt: a.CreatedAt,
+		URL: "/api/v1/attachments/" + strconv.FormatInt(a.ID, 10)}
+}
+
+func writeAttachments(w http.ResponseWriter, status int, items []desk.Attachment) {
+	out := List[Attachment]{Items: make([]Attachment, 0, len(items))}
+	for i := range items {
+		out.Items = append(out.Items, attachmentOf(&items[i]))
+	}
+	writeJSON(w, status, out)
+}
+
+// ListAttachments lists a ticket's attachments the caller may see.
+func (h *Handler) ListAttachments(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err == nil {
+		var items []desk.Attachment
+		if items, err = h.svc.Attachments(r.Context(), actor(r), id); err == nil {
+			writeAttachments(w, http.StatusOK, items)
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// CreateAttachments attaches files (multipart "files" parts) to a ticket.
+func (h *Handler) CreateAttachments(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if !isMultipart(r) {
+		WriteError(w, r, desk.FieldError("files", "send the files as multipart/form-data parts named files"))
+		return
+	}
+	sp := &spool{dir: h.tempDir}
+	defer sp.close()
+	files, err := h.readMultipart(w, r, nil, sp)
+	if err == nil {
+		var items []desk.Attachment
+		if items, err = h.svc.AddAttachments(r.Context(), actor(r), id, files); err == nil {
+			writeAttachments(w, http.StatusCreated, items)
+			return
+		}
+	}
+	WriteError(w, r, err)
+}
+
+// DownloadAttachment streams an attachment, always as a download.
+func (h *Handler) DownloadAttachment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "attachment_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	att, body, err := h.svc.OpenAttachment(r.Context(), actor(r), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	defer body.Close()
+	hd := w.Header()
+	hd.Set("Content-Type", "application/octet-stream")
+	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": att.Name}))
+	hd.Set("Content-Length", strconv.FormatInt(att.Size, 10))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Cache-Control", "private, no-store")
+	hd.Set("Content-Security-Policy", "sandbox")
+	hd.Set("ETag", `"`+att.SHA256+`"`)
+	_, _ = io.Copy(w, body)
+}
+
+// Event is the JSON form of a history entry.
+type Event struct {
+	Seq      int64           `json:"seq"`
+	ActorID  int64           `json:"actor_id,omitempty"`
+	At       time.Time       `json:"at"`
+	Kind     desk.EventKind  `json:"kind"`
+	Data     json.RawMessage `json:"data"`
+	Hash     string          `json:"hash"`
+	PrevHash string          `json:"prev_hash,omitempty"`
+}
+
+// ListEvents answers with a ticket's history as the caller may see it.
+func (h *Handler) ListEvents(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "ticket_id")
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	events, err := h.svc.History(r.Context(), actor(r), id)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	out := List[Event]{Items: make([]Event, 0, len(events))}
+	for _, e := range events {
+		out.Items = append(out.Items, Event{Seq: e.Seq, ActorID: e.ActorID, At: e.At, Kind: e.Kind, Data: e.Data,
+			Hash: hex.EncodeToString(e.Hash), PrevHash: hex.EncodeToString(e.PrevHash)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// GetResolutions lists the resolution types in force.
+func (h *Handler) GetResolutions(w http.ResponseWriter, r *http.Request) {
+	if actor(r).Anonymous() {
+		WriteError(w, r, desk.Errorf(desk.Unauthenticated, "sign in first"))
+		return
+	}
+	list, err := h.svc.Resolutions(r.Context())
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"resolutions": list})
+}
+
+// SetResolutions replaces the resolution types.
+func (h *Handler) SetResolutions(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Resolutions []string `json:"resolutions"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	if err := h.svc.SetResolutions(r.Context(), actor(r), in.Resolutions); err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	h.GetResolutions(w, r)
+}

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"guichet/internal/desk"
+)
+
+// TicketQueries are the reads and writes of tickets, their comments, attachments
+// and events. They are part of Queries.
+type TicketQueries interface {
+	// NextTicketNumber reserves the next number of a space's tickets. Inside a
+	// transaction it holds the space's counter until commit, so numbers have no
+	// gaps and no duplicates under concurrent creation.
+	NextTicketNumber(ctx context.Context, spaceID int64) (int64, error)
+	CreateTicket(ctx context.Context, t *desk.Ticket) error
+	// UpdateTicket saves every mutable field of t.
+	UpdateTicket(ctx context.Context, t *desk.Ticket) error
+	Ticket(ctx context.Context, id int64) (*desk.Ticket, error)
+	// TicketForUpdate reads a ticket and, inside a transaction, locks it until
+	// commit, so that its events are appended one writer at a time.
+	TicketForUpdate(ctx context.Context, id int64) (*desk.Ticket, error)
+	TicketByRef(ctx context.Context, spaceKey string, number int64) (*desk.Ticket, error)
+	// ListTickets lists the tickets of scope matching f, in f's order, after f's
+	// cursor; the scope is applied in SQL.
+	ListTickets(ctx context.Context, scope desk.TicketScope, f TicketFilter) ([]desk.Ticket, error)
+	// SimilarTickets lists the tickets of scope in one space whose title contains
+	// every word of q, newest first.
+	SimilarTickets(ctx context.Context, scope desk.TicketScope, spaceID int64, q string, limit int) ([]desk.Ticket, error)
+
+	// LastEvent returns the ticket's latest event, NotFound when it has none.
+	LastEvent(ctx context.Context, ticketID int64) (*desk.Event, error)
+	// AppendEvent inserts a sealed event; a second event with the same ticket and
+	// sequence number is a Conflict.
+	AppendEvent(ctx context.Context, e *desk.Event) error
+	// Events lists a ticket's events in order; private ones only when asked.
+	Events(ctx context.Context, ticketID int64, withPrivate bool) ([]desk.Event, error)
+	// EventsAfter returns the events of the tickets with ids in (afterTicket,
+	// afterTicket+…], ordered by ticket then sequence, at most limit events and
+	// never splitting a ticket unless it alone exceeds limit. For verify.
+	EventsAfter(ctx context.Context, afterTicket int64, limit int) ([]desk.Event, error)
+
+	CreateComment(ctx context.Context, c *desk.Comment) error
+	Comment(ctx context.Context, id int64) (*desk.Comment, error)
+	// ListComments lists a ticket's comments oldest first; private ones only when
+	// withPrivate.
+	ListComments(ctx context.Context, ticketID int64, withPrivate bool, p desk.Page) ([]desk.Comment, error)
+	// LikeComment records a user's recommendation; twice is a Conflict.
+	LikeComment(ctx context.Context, commentID, userID int64, at time.Time) error
+
+	// PutBlob stores content read from r under its SHA-256 (hex), in chunks, never
+	// holding it whole in memory. Storing the same content twice keeps one copy.
+	PutBlob(ctx context.Context, sha256 string, size int64, r io.Reader) error
+	// OpenBlob streams stored content.
+	OpenBlob(ctx context.Context, sha256 string) (io.ReadCloser, error)
+	CreateAttachment(ctx context.Context, a *desk.Attachment) error
+	Attachment(ctx context.Context, id int64) (*desk.Attachment, error)
+	// ListAttachments lists a ticket's attachments, those of private comments only
+	// when withPrivate.
+	ListAttachments(ctx context.Context, ticketID int64, withPrivate bool) ([]desk.Attachment, error)
+
+	// UsersByEmail returns the users with these (normalised) addresses.
+	UsersByEmail(ctx context.Context, emails []string) ([]desk.User, error)
+	// Setting reads an installation setting; NotFound when unset.
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// TicketFilter selects and orders a ticket list. Zero fields do not filter.
+type TicketFilter struct {
+	SpaceID     int64
+	ProjectID   int64
+	Status      []desk.Status
+	Nature      desk.Nature
+	Criticality desk.Criticality
+	Priority    desk.Priority
+	AssigneeID  int64
+	AuthorID    int64
+	Text        string // in the title
+	Sort        TicketSort
+	Desc        bool
+	After       *TicketCursor
+	Limit       int
+}
+
+// TicketSort names an order of the ticket lists; each ends with the ticket id so
+// that keyset pagination is exact.
+type TicketSort string
+
+// The orders: by priority then age (the default), by age, by last change, or by
+// one field then age.
+const (
+	SortPriority    TicketSort = "priority"    // priority, created_at, id
+	SortCreated     TicketSort = "created"     // created_at, id
+	SortUpdated     TicketSort = "updated"     // updated_at, id
+	SortStatus      TicketSort = "status"      // status, created_at, id
+	SortNature      TicketSort = "nature"      // nature, created_at, id
+	SortCriticality TicketSort = "criticality" // criticality rank, created_at, id
+	SortAssignee    TicketSort = "assignee"    // assignee_id, created_at, id
+	SortNumber      TicketSort = "number"      // id
+)
+
+// TicketSorts lists every order.
+var TicketSorts = []TicketSort{SortPriority, SortCreated, SortUpdated, SortStatus, SortNature,
+	SortCriticality, SortAssignee, SortNumber}
+
+// TicketCursor is the position after the last ticket of a page: the value of the
+// sort's first key (priority, rank, status…, or nil for created/updated/number),
+// the time key and the id.
+type TicketCursor struct {
+	Key  string    `json:"k,omitempty"`
+	Time time.Time `json:"t"`
+	ID   int64     `json:"i"`
+}

@@ -1,0 +1,193 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func ms(ns ...int) []time.Duration {
+	d := make([]time.Duration, len(ns))
+	for i, n := range ns {
+		d[i] = time.Duration(n) * time.Millisecond
+	}
+	return d
+}
+
+func TestPercentileIsTheNearestRank(t *testing.T) {
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(i+1) * time.Millisecond // 1 ms … 100 ms
+	}
+	thousand := make([]time.Duration, 1000)
+	for i := range thousand {
+		thousand[i] = time.Duration(i+1) * time.Microsecond
+	}
+	cases := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"no samples", nil, 50, 0},
+		{"one sample is every percentile", ms(7), 1, 7 * time.Millisecond},
+		{"one sample, p100", ms(7), 100, 7 * time.Millisecond},
+		{"median of two is the lower", ms(1, 2), 50, 1 * time.Millisecond},
+		{"median of three", ms(1, 2, 3), 50, 2 * time.Millisecond},
+		{"p50 of 1..100", hundred, 50, 50 * time.Millisecond},
+		{"p95 of 1..100 is rank 95, not 96", hundred, 95, 95 * time.Millisecond},
+		{"p99 of 1..100", hundred, 99, 99 * time.Millisecond},
+		{"p100 is the max", hundred, 100, 100 * time.Millisecond},
+		{"p99.9 of 1000 is rank 999", thousand, 99.9, 999 * time.Microsecond},
+		{"p99 of 10 is the max", ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 99, 10 * time.Millisecond},
+		{"p90 of 10 is rank 9", ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 90, 9 * time.Millisecond},
+		{"a tiny p is the min", hundred, 0.001, 1 * time.Millisecond},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Percentile(c.sorted, c.p); got != c.want {
+				t.Errorf("Percentile(p%v) = %v, want %v", c.p, got, c.want)
+			}
+		})
+	}
+}
+
+func TestStatsCountErrorsButTimeOnlySuccesses(t *testing.T) {
+	s := stats("op", ms(4, 1, 3, 2), 2, 2*time.Second)
+	if s.Count != 6 || s.Errors != 2 || s.Throughput != 3 {
+		t.Errorf("count %d errors %d throughput %v, want 6, 2, 3/s", s.Count, s.Errors, s.Throughput)
+	}
+	if s.P50 != Millis(2*time.Millisecond) || s.Max != Millis(4*time.Millisecond) {
+		t.Errorf("p50 %v max %v, want 2 ms and 4 ms", s.P50, s.Max)
+	}
+}
+
+func TestParseTargetRefusesOtherMachines(t *testing.T) {
+	cases := []struct {
+		url    string
+		remote bool
+		ok     bool
+	}{
+		{"http://127.0.0.1:8080", false, true},
+		{"http://127.8.9.10:8080", false, true},
+		{"http://localhost:8080/", false, true},
+		{"https://LOCALHOST", false, true},
+		{"http://[::1]:8080", false, true},
+		{"http://[::ffff:127.0.0.1]:8080", false, true},
+		{"http://192.168.1.20:8080", false, false},
+		{"http://10.0.0.1", false, false},
+		{"http://0.0.0.0:8080", false, false},
+		{"http://[::]:8080", false, false},
+		{"http://example.com", false, false},
+		{"http://localhost.example.com", false, false},
+		{"http://127.0.0.1.nip.io", false, false},
+		{"http://example.com", true, true},
+		{"ftp://127.0.0.1", false, false},
+		{"127.0.0.1:8080", false, false},
+		{"http://", true, false},
+	}
+	for _, c := range cases {
+		_, err := ParseTarget(c.url, c.remote)
+		if (err == nil) != c.ok {
+			t.Errorf("ParseTarget(%q, allowRemote=%v) = %v, want ok=%v", c.url, c.remote, err, c.ok)
+		}
+	}
+}
+
+func TestOptionsMustBeBounded(t *testing.T) {
+	cases := []struct {
+		o  Options
+		ok bool
+	}{
+		{Options{Concurrency: 1, Duration: time.Second}, true},
+		{Options{Concurrency: 1, Operations: 10}, true},
+		{Options{Concurrency: 1}, false},
+		{Options{Concurrency: 0, Duration: time.Second}, false},
+		{Options{Concurrency: 1, Duration: -time.Second, Operations: 10}, false},
+	}
+	for _, c := range cases {
+		if err := c.o.Check(); (err == nil) != c.ok {
+			t.Errorf("%+v: Check() = %v, want ok=%v", c.o, err, c.ok)
+		}
+	}
+}
+
+func TestMixFollowsTheWeights(t *testing.T) {
+	m := newMix([]Operation{{Weight: 1}, {Weight: 0}, {Weight: 8}}) // 0 counts as 1
+	rng := rand.New(rand.NewPCG(1, 2))
+	n := make([]int, 3)
+	for range 10000 {
+		n[m.pick(rng)]++
+	}
+	if n[2] < 7600 || n[2] > 8400 || n[0] < 800 || n[0] > 1200 || n[1] < 800 || n[1] > 1200 {
+		t.Errorf("picks %v, want about 1000, 1000, 8000", n)
+	}
+}
+
+func TestParseVmRSS(t *testing.T) {
+	status := "Name:\tguichet\nVmPeak:\t 1300000 kB\nVmRSS:\t   24576 kB\nRssAnon:\t 12000 kB\n"
+	if n, err := parseVmRSS(strings.NewReader(status)); err != nil || n != 24576*1024 {
+		t.Errorf("parseVmRSS = %d, %v; want %d", n, err, 24576*1024)
+	}
+	if _, err := parseVmRSS(strings.NewReader("Name:\tkthreadd\n")); !errors.Is(err, errNoRSS) {
+		t.Errorf("a kernel thread's status gave %v, want errNoRSS", err)
+	}
+}
+
+func TestParseMetricsRSS(t *testing.T) {
+	page := "# HELP process_resident_memory_bytes Resident memory size in bytes.\n" +
+		"# TYPE process_resident_memory_bytes gauge\n" +
+		"process_resident_memory_bytes_other 1\n" +
+		"process_resident_memory_bytes 2.5165824e+07\n"
+	if n, err := parseMetricsRSS(strings.NewReader(page)); err != nil || n != 25165824 {
+		t.Errorf("parseMetricsRSS = %d, %v; want 25165824", n, err)
+	}
+	if _, err := parseMetricsRSS(strings.NewReader("go_goroutines 8\n")); !errors.Is(err, errNoRSS) {
+		t.Errorf("a page without the metric gave %v, want errNoRSS", err)
+	}
+}
+
+// TestRunStopsAtTheRequestCount runs a mix against a test server that fails one
+// path, and checks the counts add up.
+func TestRunStopsAtTheRequestCount(t *testing.T) {
+	var served atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+		if r.Header.Get("Authorization") != "Bearer s3cret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Path == "/broken" {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer ts.Close()
+	base, _ := url.Parse(ts.URL)
+	c := NewClient(base, 4, time.Second)
+	c.SetToken("s3cret")
+	rep, err := Run(context.Background(), c, []Operation{Get("/ok"), Get("/broken")},
+		Options{Concurrency: 4, Operations: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if served.Load() != 500 || rep.Total.Count != 500 {
+		t.Fatalf("served %d, report counts %d; want 500", served.Load(), rep.Total.Count)
+	}
+	ok, broken := rep.Operations[0], rep.Operations[1]
+	if ok.Errors != 0 || broken.Errors != broken.Count || ok.Count+broken.Count != 500 {
+		t.Errorf("ok %d/%d errors, broken %d/%d errors", ok.Errors, ok.Count, broken.Errors, broken.Count)
+	}
+	if len(broken.ErrorSamples) != 1 || !strings.Contains(broken.ErrorSamples[0], "500") {
+		t.Errorf("error samples %q", broken.ErrorSamples)
+	}
+	if ok.P50 <= 0 || ok.Max < ok.P99 || ok.P99 < ok.P95 || ok.P95 < ok.P50 {
+		t.Errorf("latencies out of order: %+v", ok)
+	}
+}

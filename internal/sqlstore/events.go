@@ -1,0 +1,105 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"guichet/internal/desk"
+)
+
+const eventColumns = `id, ticket_id, seq, coalesce(actor_id, 0), at, kind, data, private, prev_hash, hash`
+
+func scanEvent(row interface{ Scan(...any) error }) (desk.Event, error) {
+	var e desk.Event
+	var data string
+	err := row.Scan(&e.ID, &e.TicketID, &e.Seq, &e.ActorID, at(&e.At), &e.Kind, &data, &e.Private, &e.PrevHash, &e.Hash)
+	if data != "" {
+		e.Data = json.RawMessage(data)
+	}
+	return e, err
+}
+
+// LastEvent returns the ticket's latest event, NotFound when it has none.
+func (q *queries) LastEvent(ctx context.Context, ticketID int64) (*desk.Event, error) {
+	e, err := scanEvent(q.q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM ticket_events
+		WHERE ticket_id = $1 ORDER BY seq DESC LIMIT 1`, ticketID))
+	if err != nil {
+		return nil, notFound(err, "event")
+	}
+	return &e, nil
+}
+
+// AppendEvent inserts a sealed event and sets its ID. Its data is stored byte for
+// byte. An ActorID of 0 (automatic) is stored as NULL; a negative one is refused,
+// since it would not read back as sealed.
+func (q *queries) AppendEvent(ctx context.Context, e *desk.Event) error {
+	if e.ActorID < 0 {
+		return desk.FieldError("actor_id", "must be a user, or 0 for an automatic event")
+	}
+	if len(e.Hash) == 0 {
+		return desk.FieldError("hash", "the event is not sealed")
+	}
+	e.At = dbTime(e.At)
+	var prev any
+	if len(e.PrevHash) > 0 {
+		prev = e.PrevHash
+	}
+	err := q.q.QueryRowContext(ctx, `
+		INSERT INTO ticket_events (ticket_id, seq, actor_id, at, kind, data, private, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		RETURNING id`,
+		e.TicketID, e.Seq, nullID(e.ActorID), e.At, string(e.Kind), string(e.Data), e.Private, prev, e.Hash).Scan(&e.ID)
+	return q.d.wrap(err, "ticket_id", "append event")
+}
+
+// Events lists a ticket's events by sequence number; private ones only when
+// withPrivate.
+func (q *queries) Events(ctx context.Context, ticketID int64, withPrivate bool) ([]desk.Event, error) {
+	where := `ticket_id = $1`
+	if !withPrivate {
+		where += ` AND NOT private`
+	}
+	return q.events(ctx, `SELECT `+eventColumns+` FROM ticket_events WHERE `+where+` ORDER BY seq`, ticketID)
+}
+
+// EventsAfter returns the events of the tickets after afterTicket, by ticket then
+// sequence: at most limit events, whole tickets only, except that a ticket with
+// more than limit events comes alone and whole.
+func (q *queries) EventsAfter(ctx context.Context, afterTicket int64, limit int) ([]desk.Event, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	list, err := q.events(ctx, `SELECT `+eventColumns+` FROM ticket_events
+		WHERE ticket_id > $1 ORDER BY ticket_id, seq LIMIT $2`, afterTicket, limit+1)
+	if err != nil || len(list) <= limit {
+		return list, err
+	}
+	// The extra row tells that the last ticket may be cut: drop it whole.
+	last := list[limit].TicketID
+	n := limit
+	for n > 0 && list[n-1].TicketID == last {
+		n--
+	}
+	if n > 0 {
+		return list[:n], nil
+	}
+	return q.events(ctx, `SELECT `+eventColumns+` FROM ticket_events WHERE ticket_id = $1 ORDER BY seq`, last)
+}
+
+func (q *queries) events(ctx context.Context, query string, a ...any) ([]desk.Event, error) {
+	rows, err := q.q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	list := []desk.Event{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		list = append(list, e)
+	}
+	return list, wrapErr(rows.Err(), "list events")
+}

@@ -1,0 +1,534 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"guichet/internal/app"
+	"guichet/internal/desk"
+)
+
+// ticketColumns are read by scanTicket. Optional references are NULL in the
+// database and 0 in desk.
+const ticketColumns = `id, space_id, number, coalesce(project_id, 0), title, nature, criticality,
+	priority, priority_disputed, category, keywords, product_version, module_versions,
+	description, log_excerpt, channel, author_id, coalesce(assignee_id, 0),
+	coalesce(engineer_id, 0), status, resolution, rd_issue, decision, decision_note,
+	target_version, rating, rating_comment, created_at, updated_at, closed_at`
+
+func scanTicket(row interface{ Scan(...any) error }) (desk.Ticket, error) {
+	var t desk.Ticket
+	var keywords string
+	err := row.Scan(&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
+		&t.Priority, &t.PriorityDisputed, &t.Category, &keywords, &t.ProductVersion, &t.ModuleVersions,
+		&t.Description, &t.LogExcerpt, &t.Channel, &t.AuthorID, &t.AssigneeID,
+		&t.EngineerID, &t.Status, &t.Resolution, &t.RDIssue, &t.Decision, &t.DecisionNote,
+		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt))
+	if err != nil {
+		return t, err
+	}
+	t.Keywords, err = decodeList[string](keywords)
+	return t, err
+}
+
+// encodeList stores a list as a JSON array; nil and empty are both "[]".
+func encodeList[T any](list []T) string {
+	if len(list) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		panic("sqlstore: encode list: " + err.Error()) // strings and ids always marshal
+	}
+	return string(b)
+}
+
+// decodeList reads a list stored by encodeList; it never returns nil.
+func decodeList[T any](s string) ([]T, error) {
+	list := []T{}
+	if s == "" || s == "[]" {
+		return list, nil
+	}
+	if err := json.Unmarshal([]byte(s), &list); err != nil {
+		return nil, fmt.Errorf("decode list %q: %w", s, err)
+	}
+	return list, nil
+}
+
+// nullID is the value to write for an optional reference: NULL for 0.
+func nullID(id int64) any {
+	if id <= 0 {
+		return nil
+	}
+	return id
+}
+
+// critRank is the order of a criticality, 1 (blocking) to 4 (minor).
+func critRank(c desk.Criticality) int64 { return int64(desk.DefaultPriority(c)) }
+
+// NextTicketNumber increments the space's counter and returns it. The UPDATE holds
+// the space's row until the transaction ends, so concurrent creators queue.
+func (q *queries) NextTicketNumber(ctx context.Context, spaceID int64) (int64, error) {
+	var n int64
+	err := q.q.QueryRowContext(ctx, `UPDATE spaces SET ticket_seq = ticket_seq + 1 WHERE id = $1 RETURNING ticket_seq`,
+		spaceID).Scan(&n)
+	if err != nil {
+		return 0, notFound(err, "space")
+	}
+	return n, nil
+}
+
+// CreateTicket stores t and sets its ID (CreatedAt defaults to now, UpdatedAt to
+// CreatedAt).
+func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = nowUTC()
+	}
+	t.CreatedAt = dbTime(t.CreatedAt)
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = t.CreatedAt
+	}
+	t.UpdatedAt = dbTime(t.UpdatedAt)
+	err := q.q.QueryRowContext(ctx, `
+		INSERT INTO tickets (space_id, number, project_id, title, nature, criticality, crit_rank,
+			priority, priority_disputed, category, keywords, product_version, module_versions,
+			description, log_excerpt, channel, author_id, assignee_id, engineer_id, status,
+			resolution, rd_issue, decision, decision_note, target_version, rating, rating_comment,
+			created_at, updated_at, closed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+			$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+		RETURNING id`,
+		t.SpaceID, t.Number, nullID(t.ProjectID), t.Title, string(t.Nature), string(t.Criticality),
+		critRank(t.Criticality), int64(t.Priority), t.PriorityDisputed, t.Category, encodeList(t.Keywords),
+		t.ProductVersion, t.ModuleVersions, t.Description, t.LogExcerpt, string(t.Channel), t.AuthorID,
+		nullID(t.AssigneeID), nullID(t.EngineerID), string(t.Status), t.Resolution, t.RDIssue,
+		string(t.Decision), t.DecisionNote, t.TargetVersion, int64(t.Rating), t.RatingComment,
+		t.CreatedAt, t.UpdatedAt, dbNullTime(t.ClosedAt)).Scan(&t.ID)
+	return q.d.wrap(err, "project_id", "create ticket")
+}
+
+// UpdateTicket saves every field of t but its id, space, number, channel and
+// creation time. UpdatedAt defaults to now.
+func (q *queries) UpdateTicket(ctx context.Context, t *desk.Ticket) error {
+	if t.UpdatedAt.IsZero() {
+		t.UpdatedAt = nowUTC()
+	}
+	t.UpdatedAt = dbTime(t.UpdatedAt)
+	res, err := q.q.ExecContext(ctx, `
+		UPDATE tickets SET project_id = $2, title = $3, nature = $4, criticality = $5, crit_rank = $6,
+			priority = $7, priority_disputed = $8, category = $9, keywords = $10, product_version = $11,
+			module_versions = $12, description = $13, log_excerpt = $14, author_id = $15,
+			assignee_id = $16, engineer_id = $17, status = $18, resolution = $19, rd_issue = $20,
+			decision = $21, decision_note = $22, target_version = $23, rating = $24,
+			rating_comment = $25, updated_at = $26, closed_at = $27
+		WHERE id = $1`,
+		t.ID, nullID(t.ProjectID), t.Title, string(t.Nature), string(t.Criticality), critRank(t.Criticality),
+		int64(t.Priority), t.PriorityDisputed, t.Category, encodeList(t.Keywords), t.ProductVersion,
+		t.ModuleVersions, t.Description, t.LogExcerpt, t.AuthorID,
+		nullID(t.AssigneeID), nullID(t.EngineerID), string(t.Status), t.Resolution, t.RDIssue,
+		string(t.Decision), t.DecisionNote, t.TargetVersion, int64(t.Rating),
+		t.RatingComment, t.UpdatedAt, dbNullTime(t.ClosedAt))
+	if err != nil {
+		return q.d.wrap(err, "project_id", "update ticket")
+	}
+	return mustAffect(res, "ticket")
+}
+
+// Ticket loads one ticket.
+func (q *queries) Ticket(ctx context.Context, id int64) (*desk.Ticket, error) {
+	return q.ticketWhere(ctx, `id = $1`, id)
+}
+
+// TicketForUpdate loads one ticket and, on PostgreSQL, locks its row until the
+// transaction ends.
+func (q *queries) TicketForUpdate(ctx context.Context, id int64) (*desk.Ticket, error) {
+	return q.ticketWhere(ctx, `id = $1`+q.d.forUpdate(), id)
+}
+
+// TicketByRef loads the ticket numbered number in the space whose key is spaceKey.
+func (q *queries) TicketByRef(ctx context.Context, spaceKey string, number int64) (*desk.Ticket, error) {
+	return q.ticketWhere(ctx, `space_id = (SELECT id FROM spaces WHERE key = $1) AND number = $2`, spaceKey, number)
+}
+
+func (q *queries) ticketWhere(ctx context.Context, where string, args ...any) (*desk.Ticket, error) {
+	t, err := scanTicket(q.q.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+where, args...))
+	if err != nil {
+		return nil, notFound(err, "ticket")
+	}
+	return &t, nil
+}
+
+// sortAssigneeKey sorts unassigned tickets (NULL) as assignee 0; an index has
+// this expression.
+const sortAssigneeKey = `coalesce(assignee_id, 0)`
+
+// sortKeys are the columns of a ticket order before id: the sort's own key (""
+// when it has none) and the time column ("" for SortNumber).
+func sortKeys(s app.TicketSort) (key, tcol string, numeric bool, err error) {
+	switch s {
+	case app.SortPriority, "":
+		return `priority`, `created_at`, true, nil
+	case app.SortCreated:
+		return ``, `created_at`, false, nil
+	case app.SortUpdated:
+		return ``, `updated_at`, false, nil
+	case app.SortStatus:
+		return `status`, `created_at`, false, nil
+	case app.SortNature:
+		return `nature`, `created_at`, false, nil
+	case app.SortCriticality:
+		return `crit_rank`, `created_at`, true, nil
+	case app.SortAssignee:
+		return sortAssigneeKey, `created_at`, true, nil
+	case app.SortNumber:
+		return ``, ``, false, nil
+	}
+	return "", "", false, desk.FieldError("sort", "unknown order %q", s)
+}
+
+// likePattern matches s anywhere, lower-cased, with % _ and \ escaped (ESCAPE '\').
+func likePattern(s string) string {
+	s = strings.ToLower(s)
+	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return "%" + s + "%"
+}
+
+// scopeWhere appends the conditions of scope, which must not be empty.
+func scopeWhere(a *args, where []string, sc desk.TicketScope) []string {
+	if sc.All {
+		return where
+	}
+	if len(sc.Spaces) == 1 {
+		where = append(where, `space_id = `+a.add(sc.Spaces[0]))
+	} else {
+		where = append(where, `space_id IN (`+a.in(sc.Spaces)+`)`)
+	}
+	var partial []int64 // security spaces among the scope's, when not all of them
+	for _, id := range sc.Spaces {
+		if !slices.Contains(sc.SecuritySpaces, id) {
+			partial = sc.SecuritySpaces
+			break
+		}
+	}
+	if partial == nil && len(sc.SecuritySpaces) > 0 {
+		return where // every security ticket of these spaces is visible
+	}
+	or := []string{`nature <> 'security'`}
+	if len(partial) > 0 {
+		or = append(or, `space_id IN (`+a.in(partial)+`)`)
+	}
+	if sc.AuthorID > 0 {
+		or = append(or, `author_id = `+a.add(sc.AuthorID))
+	}
+	return append(where, `(`+strings.Join(or, ` OR `)+`)`)
+}
+
+// narrow folds a space filter into a scope, so that the query says space_id = $1
+// once; ok is false when the space is out of scope.
+func narrow(scope desk.TicketScope, spaceID int64) (desk.TicketScope, bool) {
+	if scope.All || spaceID <= 0 {
+		return scope, true
+	}
+	if !slices.Contains(scope.Spaces, spaceID) {
+		return scope, false
+	}
+	sc := desk.TicketScope{Spaces: []int64{spaceID}, AuthorID: scope.AuthorID}
+	if slices.Contains(scope.SecuritySpaces, spaceID) {
+		sc.SecuritySpaces = sc.Spaces
+	}
+	return sc, true
+}
+
+// ticketListSQL builds the one query of ListTickets. Its order always matches an
+// index, so a page reads about Limit index entries. Several statuses would break
+// that (the (status, …) index gives one run per status): the query then takes the
+// first page of each status from the index and orders those few rows, still in
+// one statement.
+func ticketListSQL(scope desk.TicketScope, f app.TicketFilter) (string, args, error) {
+	key, tcol, numeric, err := sortKeys(f.Sort)
+	if err != nil {
+		return "", nil, err
+	}
+	var cols []string
+	if key != "" {
+		cols = append(cols, key)
+	}
+	if tcol != "" {
+		cols = append(cols, tcol)
+	}
+	cols = append(cols, `id`)
+	dir, cmp := ` ASC`, ` > `
+	if f.Desc {
+		dir, cmp = ` DESC`, ` < `
+	}
+	order := make([]string, len(cols))
+	for i, c := range cols {
+		order[i] = c + dir
+	}
+	orderBy := ` ORDER BY ` + strings.Join(order, `, `)
+	var after []any // the cursor's values, in cols' order
+	if c := f.After; c != nil {
+		if key != "" {
+			if numeric {
+				n, err := strconv.ParseInt(c.Key, 10, 64)
+				if err != nil {
+					return "", nil, desk.FieldError("after", "is not a cursor of this order")
+				}
+				after = append(after, n)
+			} else {
+				after = append(after, c.Key)
+			}
+		}
+		if tcol != "" {
+			after = append(after, dbTime(c.Time))
+		}
+		after = append(after, c.ID)
+	}
+	n := limit(desk.Page{Limit: f.Limit})
+	var a args
+	if !scope.All && f.SpaceID > 0 {
+		scope, _ = narrow(scope, f.SpaceID) // the caller checked it is in scope
+		f.SpaceID = 0
+	}
+
+	where := func(statuses []string) string {
+		w := scopeWhere(&a, nil, scope)
+		if f.SpaceID > 0 {
+			w = append(w, `space_id = `+a.add(f.SpaceID))
+		}
+		if f.ProjectID > 0 {
+			w = append(w, `project_id = `+a.add(f.ProjectID))
+		}
+		if len(statuses) == 1 {
+			w = append(w, `status = `+a.add(statuses[0]))
+		}
+		if f.Nature != "" {
+			w = append(w, `nature = `+a.add(string(f.Nature)))
+		}
+		if f.Criticality != "" {
+			w = append(w, `crit_rank = `+a.add(critRank(f.Criticality)))
+		}
+		if f.Priority != 0 {
+			w = append(w, `priority = `+a.add(int64(f.Priority)))
+		}
+		if f.AssigneeID > 0 {
+			w = append(w, `assignee_id = `+a.add(f.AssigneeID))
+		}
+		if f.AuthorID > 0 {
+			w = append(w, `author_id = `+a.add(f.AuthorID))
+		}
+		if f.Text != "" {
+			w = append(w, `lower(title) LIKE `+a.add(likePattern(f.Text))+` ESCAPE '\'`)
+		}
+		if len(after) == 1 {
+			w = append(w, `id`+cmp+a.add(after[0]))
+		} else if len(after) > 1 {
+			vals := make([]string, len(after))
+			for i, v := range after {
+				vals[i] = a.add(v)
+			}
+			if key == sortAssigneeKey {
+				// SQLite seeks an expression index on its first column only: say it.
+				w = append(w, key+cmp[:2]+`= `+vals[0])
+			}
+			w = append(w, `(`+strings.Join(cols, `, `)+`)`+cmp+`(`+strings.Join(vals, `, `)+`)`)
+		}
+		if len(w) == 0 {
+			return ``
+		}
+		return ` WHERE ` + strings.Join(w, ` AND `)
+	}
+
+	var statuses []string
+	for _, st := range f.Status {
+		if !slices.Contains(statuses, string(st)) {
+			statuses = append(statuses, string(st))
+		}
+	}
+	if len(statuses) <= 1 {
+		query := `SELECT ` + ticketColumns + ` FROM tickets` + where(statuses) + orderBy + ` LIMIT ` + a.add(n)
+		return query, a, nil
+	}
+	parts := make([]string, len(statuses))
+	for i, st := range statuses {
+		parts[i] = `SELECT * FROM (SELECT * FROM tickets` + where([]string{st}) + orderBy + ` LIMIT ` + a.add(n) +
+			`) AS s` + strconv.Itoa(i)
+	}
+	query := `SELECT ` + ticketColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
+		orderBy + ` LIMIT ` + a.add(n)
+	return query, a, nil
+}
+
+// ListTickets lists the tickets of scope matching f in one query; an empty scope
+// lists nothing without asking the database.
+func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app.TicketFilter) ([]desk.Ticket, error) {
+	if _, ok := narrow(scope, f.SpaceID); !ok || scope.Empty() {
+		return []desk.Ticket{}, nil
+	}
+	query, a, err := ticketListSQL(scope, f)
+	if err != nil {
+		return nil, err
+	}
+	return q.tickets(ctx, "list tickets", query, a...)
+}
+
+// SimilarTickets lists the tickets of scope in space spaceID whose title contains
+// every word of text (case-insensitively), newest first.
+func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, spaceID int64, text string, n int) ([]desk.Ticket, error) {
+	words := strings.Fields(text)
+	if scope.Empty() || len(words) == 0 {
+		return []desk.Ticket{}, nil
+	}
+	if len(words) > 10 {
+		words = words[:10]
+	}
+	scope, ok := narrow(scope, spaceID)
+	if !ok {
+		return []desk.Ticket{}, nil
+	}
+	var a args
+	where := scopeWhere(&a, nil, scope)
+	if scope.All {
+		where = append(where, `space_id = `+a.add(spaceID))
+	}
+	for _, w := range words {
+		where = append(where, `lower(title) LIKE `+a.add(likePattern(w))+` ESCAPE '\'`)
+	}
+	query := `SELECT ` + ticketColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
+		` ORDER BY created_at DESC, id DESC LIMIT ` + a.add(limit(desk.Page{Limit: n}))
+	return q.tickets(ctx, "similar tickets", query, a...)
+}
+
+func (q *queries) tickets(ctx context.Context, doing, query string, a ...any) ([]desk.Ticket, error) {
+	rows, err := q.q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	defer rows.Close()
+	list := []desk.Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", doing, err)
+		}
+		list = append(list, t)
+	}
+	return list, wrapErr(rows.Err(), doing)
+}
+
+// ExplainListTickets returns the database's plan for ListTickets(scope, f), one
+// line per row of EXPLAIN (PostgreSQL) or EXPLAIN QUERY PLAN (SQLite). For tests
+// and benchmarks that check the lists use their indexes.
+func (s *Store) ExplainListTickets(ctx context.Context, scope desk.TicketScope, f app.TicketFilter) ([]string, error) {
+	query, a, err := ticketListSQL(scope, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.explain()+query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var plan []string
+	for rows.Next() {
+		dst := make([]any, len(cols))
+		for i := range dst {
+			dst[i] = new(sql.RawBytes)
+		}
+		if err := rows.Scan(dst...); err != nil {
+			return nil, err
+		}
+		// PostgreSQL: one column, the line; SQLite: id, parent, notused, detail.
+		plan = append(plan, string(*dst[len(dst)-1].(*sql.RawBytes)))
+	}
+	return plan, rows.Err()
+}
+
+// UsersByEmail returns the users with these addresses (compared lower-case), by
+// id, with their roles.
+func (q *queries) UsersByEmail(ctx context.Context, emails []string) ([]desk.User, error) {
+	list := []desk.User{}
+	if len(emails) == 0 {
+		return list, nil
+	}
+	var a args
+	ph := make([]string, len(emails))
+	for i, e := range emails {
+		ph[i] = a.add(desk.NormaliseEmail(e))
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email IN (`+
+		strings.Join(ph, `, `)+`) ORDER BY id`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("users by email: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("users by email: %w", err)
+		}
+		list = append(list, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("users by email: %w", err)
+	}
+	rows.Close()
+	ptrs := make([]*desk.User, len(list))
+	for i := range list {
+		ptrs[i] = &list[i]
+	}
+	if err := q.loadRoles(ctx, ptrs); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// Setting reads an installation setting; NotFound when unset.
+func (q *queries) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	if err := q.q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v); err != nil {
+		return "", notFound(err, "setting")
+	}
+	return v, nil
+}
+
+// SetSetting creates or replaces an installation setting.
+func (q *queries) SetSetting(ctx context.Context, key, value string) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return wrapErr(err, "set setting")
+}
+
+// atomically runs fn in a transaction of its own when q is not one already.
+func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
+	db, ok := q.q.(*sql.DB)
+	if !ok {
+		return fn(q)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(&queries{q: tx, d: q.d}); err != nil {
+		return err
+	}
+	return wrapErr(tx.Commit(), "commit")
+}
+
+// errNoRows tells whether err is sql.ErrNoRows.
+func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
