@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"web":       {"api", "app", "desk", "bizcal", "markdown"},
 	"server":    {"api", "web", "app", "desk", "bizcal", "markdown"},
 	"loadtest":  {}, // speaks HTTP to a running server, like any client
+	"transfer":  {"app", "desk", "bizcal"},
 }
 
 // forbiddenInDomain are standard packages the pure layers must not reach for.

@@ -65,7 +65,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf.StringVar(&e.cfg.dataDir, "data-dir", "data", "directory for files kept outside the database (GUICHET_DATA_DIR)")
 	pf.StringVar(&e.cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error (GUICHET_LOG_LEVEL)")
 	pf.StringVar(&e.cfg.logFormat, "log-format", "text", "log format: text or json (GUICHET_LOG_FORMAT)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.benchCmd(), e.versionCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.importCmd(), e.exportCmd(), e.benchCmd(), e.versionCmd())
 	return root
 }
 
@@ -121,6 +121,7 @@ func (e *env) open() (*sqlstore.Store, *app.Service, error) {
 
 func (e *env) serveCmd() *cobra.Command {
 	var withDemo bool
+	var gen demoTickets
 	var maxUploadMB int
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -153,6 +154,11 @@ func (e *env) serveCmd() *cobra.Command {
 						return err
 					}
 					e.printLogins(logins)
+					if err := e.generateTickets(store, svc, gen); err != nil {
+						return err
+					}
+				} else if gen.tickets > 0 {
+					fmt.Fprintln(e.stderr, "the database already holds an installation: no tickets generated")
 				}
 			}
 			ln, err := net.Listen("tcp", e.cfg.addr)
@@ -179,6 +185,7 @@ func (e *env) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&e.cfg.baseURL, "base-url", "", "URL users reach Guichet at; https makes cookies Secure (GUICHET_BASE_URL)")
 	cmd.Flags().IntVar(&maxUploadMB, "max-upload-mb", 25, "largest attachment accepted, in MiB (GUICHET_MAX_UPLOAD_MB)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "fill an empty database with demo data and print the demo logins")
+	gen.flags(cmd, "with --demo: ")
 	return cmd
 }
 
@@ -221,10 +228,15 @@ func (e *env) migrateCmd() *cobra.Command {
 }
 
 func (e *env) demoCmd() *cobra.Command {
-	return &cobra.Command{
+	var gen demoTickets
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Fill an empty database with demo data",
-		Args:  cobra.NoArgs,
+		Long: "Fill an empty database with the demo installation: a provider, clients, a partner and one\n" +
+			"user of every role. With --tickets, also generate that many tickets with their comments,\n" +
+			"attachments and history, the same ones for the same --seed.",
+		Example: "  guichet demo --db demo.db --tickets 100000 --seed 7",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			store, svc, err := e.open()
 			if err != nil {
@@ -236,9 +248,56 @@ func (e *env) demoCmd() *cobra.Command {
 				return err
 			}
 			e.printLogins(logins)
-			return nil
+			return e.generateTickets(store, svc, gen)
 		},
 	}
+	gen.flags(cmd, "")
+	return cmd
+}
+
+// demoTickets are the flags of generated demo tickets.
+type demoTickets struct {
+	tickets int
+	seed    uint64
+}
+
+func (d *demoTickets) flags(cmd *cobra.Command, prefix string) {
+	cmd.Flags().IntVar(&d.tickets, "tickets", 0, prefix+"generate this many tickets (with about 5 comments each)")
+	cmd.Flags().Uint64Var(&d.seed, "seed", 1, prefix+"seed of the generated tickets: the same seed gives the same data")
+}
+
+// generateTickets writes d.tickets generated tickets in bulk, with a progress
+// report on standard error.
+func (e *env) generateTickets(store *sqlstore.Store, svc *app.Service, d demoTickets) error {
+	if d.tickets < 0 {
+		return fmt.Errorf("--tickets: cannot be negative")
+	}
+	if d.tickets == 0 {
+		return nil
+	}
+	bulk, err := store.Bulk(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer bulk.Close()
+	sum, err := demo.Tickets(e.ctx, svc, bulk, demo.Options{Tickets: d.tickets, Seed: d.seed,
+		Progress: e.stderr, Terminal: isTerminal(e.stderr)})
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(e.stdout, "Generated %d tickets, %d comments, %d attachments and %d events in %s (seed %d).\n",
+		sum.Tickets, sum.Comments, sum.Attachments, sum.Events, sum.Elapsed.Round(100*time.Millisecond), d.seed)
+	return nil
+}
+
+// isTerminal tells whether w is a terminal, where a progress bar may redraw its line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func (e *env) orgCmd() *cobra.Command {

@@ -35,6 +35,12 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		{"Membership", Membership{}, ""},
 		{"Token", Token{}, "secret"}, // in CreatedToken only
 		{"UserList", List[User]{}, ""},
+		{"Ticket", Ticket{}, ""},
+		{"TicketList", List[Ticket]{}, ""},
+		{"Comment", Comment{}, ""},
+		{"CommentList", List[Comment]{}, ""},
+		{"Attachment", Attachment{}, ""},
+		{"Event", Event{}, ""},
 		{"Problem", Problem{}, ""},
 		{"FieldProblem", FieldProblem{}, ""},
 	} {

@@ -36,6 +36,9 @@ func (s *spool) close() {
 // readMultipart streams a multipart/form-data body: the JSON part named "json"
 // (if any) is decoded into v, and every part named "files" is spooled to disk.
 func (h *Handler) readMultipart(w http.ResponseWriter, r *http.Request, v any, sp *spool) ([]app.File, error) {
+	if actor(r).Anonymous() { // refused before a byte of the files is read
+		return nil, desk.Errorf(desk.Unauthenticated, "sign in first")
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, int64(h.maxUpload)*8+MaxBodyBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {

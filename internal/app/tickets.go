@@ -7,6 +7,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -156,10 +157,12 @@ func hasDiagnostic(files []File) bool {
 	return false
 }
 
+// createdData is the content of a ticket's first event, which everyone who sees
+// the ticket reads: it leaves out the internal priority, which at creation is
+// always the one the criticality implies.
 func createdData(t *desk.Ticket, key string) map[string]any {
 	return map[string]any{"ref": desk.Ref(key, t.Number), "title": t.Title, "nature": t.Nature,
-		"criticality": t.Criticality, "priority": t.Priority, "channel": t.Channel, "author_id": t.AuthorID,
-		"status": t.Status}
+		"criticality": t.Criticality, "channel": t.Channel, "author_id": t.AuthorID, "status": t.Status}
 }
 
 // eventLog appends a ticket's events inside one transaction, chaining each to the
@@ -308,6 +311,9 @@ func (s *Service) Tickets(ctx context.Context, a *desk.Actor, f TicketFilter) ([
 	if f.Sort == SortPriority && !a.Staff() {
 		f.Sort = SortCriticality // clients never see, nor sort by, the internal priority
 	}
+	if f.After != nil && !cursorFits(f.Sort, f.After.Key) {
+		return nil, desk.FieldError("cursor", "is not a cursor of this order")
+	}
 	if f.SpaceID != 0 {
 		if _, err := s.Space(ctx, a, f.SpaceID); err != nil {
 			return nil, err
@@ -318,6 +324,19 @@ func (s *Service) Tickets(ctx context.Context, a *desk.Actor, f TicketFilter) ([
 		return []desk.Ticket{}, nil
 	}
 	return s.store.ListTickets(ctx, scope, f)
+}
+
+// cursorFits tells whether a cursor's key is one that order s writes: a number,
+// a name, or none.
+func cursorFits(s TicketSort, key string) bool {
+	switch s {
+	case SortPriority, SortCriticality, SortAssignee:
+		_, err := strconv.ParseInt(key, 10, 64)
+		return err == nil
+	case SortStatus, SortNature:
+		return key != ""
+	}
+	return key == ""
 }
 
 // SimilarTickets lists earlier tickets of a space whose title matches q, for the

@@ -13,8 +13,12 @@ import (
 // Transition takes a workflow action on a ticket, as desk's table allows, and
 // records it.
 func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in desk.TransitionInput) (*desk.Ticket, error) {
-	if _, err := s.Ticket(ctx, a, id); err != nil {
+	seen, err := s.Ticket(ctx, a, id)
+	if err != nil {
 		return nil, err
+	}
+	if !a.Staff() && !a.IsClientMember(seen.SpaceID) {
+		return nil, desk.Errorf(desk.Forbidden, "a partner's view is read-only")
 	}
 	resolutions, err := s.Resolutions(ctx)
 	if err != nil {
@@ -277,6 +281,9 @@ func (s *Service) Comments(ctx context.Context, a *desk.Actor, ticketID int64, p
 
 // comment returns a comment the actor may see, with its ticket.
 func (s *Service) comment(ctx context.Context, a *desk.Actor, id int64) (*desk.Comment, *desk.Ticket, error) {
+	if err := requireSignedIn(a); err != nil {
+		return nil, nil, err
+	}
 	c, err := s.store.Comment(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -361,6 +368,9 @@ func (s *Service) Attachments(ctx context.Context, a *desk.Actor, ticketID int64
 
 // OpenAttachment returns an attachment the actor may see, and its content.
 func (s *Service) OpenAttachment(ctx context.Context, a *desk.Actor, id int64) (*desk.Attachment, io.ReadCloser, error) {
+	if err := requireSignedIn(a); err != nil {
+		return nil, nil, err
+	}
 	att, err := s.store.Attachment(ctx, id)
 	if err != nil {
 		return nil, nil, err

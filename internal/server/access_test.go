@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +35,9 @@ type check struct {
 	path  string // with placeholders, see fixture.replacer
 	body  string // with placeholders; sent as JSON unless form is set
 	form  bool
+	// parts, when set, are sent as multipart/form-data instead of body, with
+	// placeholders in their file names and contents.
+	parts []part
 	// reset puts the data back before each role's request, so that every role
 	// meets the same state whatever the roles before it did.
 	reset func(t *testing.T, f *fixture)
@@ -41,10 +45,13 @@ type check struct {
 }
 
 // The placeholders of paths and bodies: {space:KEY}, {org:acme|bolt|integra},
-// {user:ROLE}, {project:acme|bolt} (Extranet fournisseurs, Entrepôt connecté) and,
-// for the acting role, {self}, {self.email}, {self.name}, {self.spare} (the id of a
-// spare token of theirs) and {role}. The anonymous caller borrows the contact's
-// values. {admin.spare} is the id of the administrator's spare token.
+// {user:ROLE}, {project:acme|bolt} (Extranet fournisseurs, Entrepôt connecté),
+// the tickets of seedTickets as {ticket:NAME}, {ref:NAME} and {title:NAME}, their
+// comments and files as {comment:NAME} and {attachment:NAME}, what the check's
+// reset made for this caller as {fresh:ticket} and {fresh:comment}, and, for the
+// acting role, {self}, {self.email}, {self.name}, {self.spare} (the id of a spare
+// token of theirs) and {role}. The anonymous caller borrows the contact's values.
+// {admin.spare} is the id of the administrator's spare token.
 //
 // matrix is the expected status of every route for every role, keyed by
 // "METHOD /path" as in server.Routes() ("ANY" when the route takes any method).
@@ -197,6 +204,147 @@ var matrix = map[string][]check{
 			reset: join("BOLT", "spare-bolt"),
 			want:  row{204, 403, 403, 403, 204, 404, 404, 404, 404, 404, 404, 204, 401}},
 	},
+	// Tickets: see seedTickets for "acme", "security", "acmex" and "bolt". The
+	// partner reads ACMEX but writes nothing (403); the contract manager and the
+	// DPO, who are not contacts, read and comment but do not open tickets (403).
+	"GET /api/v1/tickets": {
+		{label: "the queue", path: "/api/v1/tickets",
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401}},
+		{label: "BOLT's", path: "/api/v1/tickets?space_id={space:BOLT}",
+			want: row{200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 200, 401}},
+		{label: "by internal priority", path: "/api/v1/tickets?priority=P3",
+			want: row{200, 200, 200, 200, 200, 422, 422, 422, 422, 422, 422, 422, 401}},
+	},
+	"GET /api/v1/spaces/{space_id}/tickets": {
+		{label: "ACME", path: "/api/v1/spaces/{space:ACME}/tickets", want: seesAcme},
+		{label: "ACMEX", path: "/api/v1/spaces/{space:ACMEX}/tickets", want: seesAcmex},
+	},
+	"POST /api/v1/spaces/{space_id}/tickets": {
+		{label: "a question in ACME", path: "/api/v1/spaces/{space:ACME}/tickets",
+			body: `{"title": "Question of {role}", "nature": "question", "criticality": "minor", "author_id": {user:contact}}`,
+			want: row{201, 201, 201, 201, 201, 201, 201, 403, 201, 403, 404, 404, 401}},
+		{label: "an anomaly in ACME, with status.xml (multipart)", path: "/api/v1/spaces/{space:ACME}/tickets",
+			parts: []part{{name: "json", content: `{"title": "Crash seen by {role}", "nature": "anomaly", "criticality": "serious", "author_id": {user:contact}}`},
+				{name: "files", file: "status.xml", content: "<status>{role}</status>"}},
+			want: row{201, 201, 201, 201, 201, 201, 201, 403, 201, 403, 404, 404, 401}},
+		{label: "a question in ACMEX", path: "/api/v1/spaces/{space:ACMEX}/tickets",
+			body: `{"title": "Question of {role}", "nature": "question", "criticality": "minor", "author_id": {user:animator}}`,
+			want: row{201, 201, 201, 201, 201, 404, 201, 404, 404, 404, 403, 404, 401}},
+		{label: "a question in BOLT", path: "/api/v1/spaces/{space:BOLT}/tickets",
+			body: `{"title": "Question of {role}", "nature": "question", "criticality": "minor", "author_id": {user:other}}`,
+			want: row{201, 201, 201, 201, 201, 404, 404, 404, 404, 404, 404, 201, 401}},
+	},
+	"GET /api/v1/spaces/{space_id}/tickets/similar": {
+		{label: "ACME", path: "/api/v1/spaces/{space:ACME}/tickets/similar?q=printer+queue", want: seesAcme},
+		{label: "ACMEX", path: "/api/v1/spaces/{space:ACMEX}/tickets/similar?q=connector", want: seesAcmex},
+	},
+	"GET /api/v1/tickets/{ticket_id}": append(ticketReads(""),
+		check{label: "bolt", path: "/api/v1/tickets/{ticket:bolt}", want: seesBolt}),
+	"GET /api/v1/refs/{ref}": {
+		{label: "acme", path: "/api/v1/refs/{ref:acme}", want: seesAcme},
+		{label: "security", path: "/api/v1/refs/{ref:security}", want: seesSecurity},
+		{label: "bolt", path: "/api/v1/refs/{ref:bolt}", want: seesBolt},
+	},
+	"PATCH /api/v1/tickets/{ticket_id}": {
+		// The same title: a change that changes nothing, so every role meets the
+		// same ticket. Only the author and provider staff change a ticket.
+		{label: "acme, same title", path: "/api/v1/tickets/{ticket:acme}", body: `{"title": "{title:acme}"}`,
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 404, 404, 401}},
+		{label: "security, same title", path: "/api/v1/tickets/{ticket:security}", body: `{"title": "{title:security}"}`,
+			want: row{200, 200, 200, 200, 200, 200, 404, 404, 403, 404, 404, 404, 401}},
+		{label: "acmex, same title", path: "/api/v1/tickets/{ticket:acmex}", body: `{"title": "{title:acmex}"}`,
+			want: row{200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 403, 404, 401}},
+	},
+	"POST /api/v1/tickets/{ticket_id}/transitions": {
+		// Each caller acts on a ticket of its own (reset), opened by the contact
+		// (acme), the animator (acmex) or Bolt's contact (bolt). An action the caller
+		// may not take is a 409 that says why; the partner's view is read-only.
+		{label: "await_client on a new acme ticket", path: "/api/v1/tickets/{fresh:ticket}/transitions",
+			body: `{"action": "await_client"}`, reset: freshTicket("ACME", "contact", ""),
+			want: row{200, 200, 200, 200, 200, 409, 409, 409, 409, 409, 404, 404, 401}},
+		{label: "reassign a new acme ticket to the security officer", path: "/api/v1/tickets/{fresh:ticket}/transitions",
+			body: `{"action": "reassign", "new_author_id": {user:security}}`, reset: freshTicket("ACME", "contact", ""),
+			want: row{200, 200, 200, 200, 200, 200, 200, 409, 409, 409, 404, 404, 401}},
+		{label: "close a new acme ticket proposed for closing", path: "/api/v1/tickets/{fresh:ticket}/transitions",
+			body: `{"action": "close", "rating": 5}`, reset: freshTicket("ACME", "contact", desk.ProposeClosing),
+			want: row{409, 409, 409, 409, 409, 200, 409, 409, 409, 409, 404, 404, 401}},
+		{label: "await_client on a new acmex ticket", path: "/api/v1/tickets/{fresh:ticket}/transitions",
+			body: `{"action": "await_client"}`, reset: freshTicket("ACMEX", "animator", ""),
+			want: row{200, 200, 200, 200, 200, 404, 409, 404, 404, 404, 403, 404, 401}},
+		{label: "await_client on a new bolt ticket", path: "/api/v1/tickets/{fresh:ticket}/transitions",
+			body: `{"action": "await_client"}`, reset: freshTicket("BOLT", "other", ""),
+			want: row{200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 409, 401}},
+	},
+	"PUT /api/v1/tickets/{ticket_id}/assignment": {
+		{label: "acme to the agent", path: "/api/v1/tickets/{ticket:acme}/assignment", body: `{"assignee_id": {user:agent}}`,
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 404, 404, 401}},
+		{label: "acmex to the agent", path: "/api/v1/tickets/{ticket:acmex}/assignment", body: `{"assignee_id": {user:agent}}`,
+			want: row{200, 200, 200, 200, 200, 404, 403, 404, 404, 404, 403, 404, 401}},
+	},
+	"GET /api/v1/tickets/{ticket_id}/comments": ticketReads("/comments"),
+	"POST /api/v1/tickets/{ticket_id}/comments": {
+		{label: "public, on acme", path: "/api/v1/tickets/{ticket:acme}/comments", body: `{"body": "Comment of {role}"}`,
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 404, 404, 401}},
+		{label: "private, on acme", path: "/api/v1/tickets/{ticket:acme}/comments",
+			body: `{"body": "Private note of {role}", "private": true}`,
+			want: row{201, 201, 201, 201, 201, 422, 422, 422, 422, 422, 404, 404, 401}},
+		{label: "public, with a file (multipart), on acme", path: "/api/v1/tickets/{ticket:acme}/comments",
+			parts: []part{{name: "json", content: `{"body": "Screenshot of {role}"}`},
+				{name: "files", file: "screen-{role}.txt", content: "screen of {role}"}},
+			want: row{201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 404, 404, 401}},
+		{label: "public, on security", path: "/api/v1/tickets/{ticket:security}/comments", body: `{"body": "Comment of {role}"}`,
+			want: row{201, 201, 201, 201, 201, 201, 404, 404, 201, 404, 404, 404, 401}},
+		{label: "public, on acmex", path: "/api/v1/tickets/{ticket:acmex}/comments", body: `{"body": "Comment of {role}"}`,
+			want: row{201, 201, 201, 201, 201, 404, 201, 404, 404, 404, 403, 404, 401}},
+		{label: "private, on acmex", path: "/api/v1/tickets/{ticket:acmex}/comments",
+			body: `{"body": "Private note of {role}", "private": true}`,
+			want: row{201, 201, 201, 201, 201, 404, 422, 404, 404, 404, 403, 404, 401}},
+	},
+	"POST /api/v1/comments/{comment_id}/likes": {
+		// Never one's own comment: the account manager wrote the public ones, the
+		// agent the private one (409).
+		{label: "a new comment on acme", path: "/api/v1/comments/{fresh:comment}/likes", reset: freshComment("acme"),
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{200, 200, 200, 200, 409, 200, 200, 200, 200, 200, 404, 404, 401}},
+		{label: "the private comment on acme", path: "/api/v1/comments/{comment:private}/likes",
+			want: row{200, 409, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 401}},
+		{label: "a new comment on acmex", path: "/api/v1/comments/{fresh:comment}/likes", reset: freshComment("acmex"),
+			want: row{200, 200, 200, 200, 409, 404, 200, 404, 404, 404, 403, 404, 401}},
+		{label: "the comment on bolt", path: "/api/v1/comments/{comment:bolt}/likes",
+			want: row{200, 200, 200, 200, 409, 404, 404, 404, 404, 404, 404, 200, 401}},
+	},
+	"GET /api/v1/tickets/{ticket_id}/attachments": ticketReads("/attachments"),
+	"POST /api/v1/tickets/{ticket_id}/attachments": {
+		{label: "on acme", path: "/api/v1/tickets/{ticket:acme}/attachments",
+			parts: []part{{name: "files", file: "trace-{role}.txt", content: "trace of {role}"}},
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 404, 404, 401}},
+		{label: "on security", path: "/api/v1/tickets/{ticket:security}/attachments",
+			parts: []part{{name: "files", file: "trace-{role}.txt", content: "trace of {role}"}},
+			want:  row{201, 201, 201, 201, 201, 201, 404, 404, 201, 404, 404, 404, 401}},
+		{label: "on acmex", path: "/api/v1/tickets/{ticket:acmex}/attachments",
+			parts: []part{{name: "files", file: "trace-{role}.txt", content: "trace of {role}"}},
+			want:  row{201, 201, 201, 201, 201, 404, 201, 404, 404, 404, 403, 404, 401}},
+	},
+	"GET /api/v1/attachments/{attachment_id}": {
+		{label: "acme's", path: "/api/v1/attachments/{attachment:acme}", want: seesAcme},
+		{label: "security's", path: "/api/v1/attachments/{attachment:security}", want: seesSecurity},
+		{label: "the private comment's", path: "/api/v1/attachments/{attachment:private}",
+			//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+			want: row{200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 401}},
+		{label: "acmex's", path: "/api/v1/attachments/{attachment:acmex}", want: seesAcmex},
+		{label: "bolt's", path: "/api/v1/attachments/{attachment:bolt}", want: seesBolt},
+	},
+	"GET /api/v1/tickets/{ticket_id}/events": ticketReads("/events"),
+	"GET /api/v1/settings/resolutions": {{label: "the list", path: "/api/v1/settings/resolutions",
+		want: row{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401}}},
+	"PUT /api/v1/settings/resolutions": {{label: "the defaults again", path: "/api/v1/settings/resolutions",
+		body: `{"resolutions": ` + jsonOf(desk.DefaultResolutions) + `}`,
+		want: row{200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401}}},
 
 	"GET /api/v1/tokens": {{label: "own tokens", path: "/api/v1/tokens",
 		//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
@@ -213,6 +361,58 @@ var matrix = map[string][]check{
 		{label: "unknown endpoint", path: "/api/v1/nowhere",
 			want: row{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
 	},
+}
+
+// Who sees each ticket of seedTickets, and the objects in its space or on it.
+var (
+	//                  adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+	seesAcme     = row{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 401}
+	seesSecurity = row{200, 200, 200, 200, 200, 200, 404, 404, 200, 404, 404, 404, 401}
+	seesAcmex    = row{200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 200, 404, 401}
+	seesBolt     = row{200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 200, 401}
+)
+
+// ticketReads are the checks of a read of the tickets of seedTickets in Acme's
+// spaces: the ticket itself (suffix "") or its comments, attachments or events.
+// (Bolt's ticket answers 404 to everyone but staff and Bolt: see its GET row.)
+func ticketReads(suffix string) []check {
+	return []check{
+		{label: "acme", path: "/api/v1/tickets/{ticket:acme}" + suffix, want: seesAcme},
+		{label: "security", path: "/api/v1/tickets/{ticket:security}" + suffix, want: seesSecurity},
+		{label: "acmex", path: "/api/v1/tickets/{ticket:acmex}" + suffix, want: seesAcmex},
+	}
+}
+
+// freshTicket returns a reset that opens a ticket in space key as role, takes
+// action on it as the agent when action is set, and names it {fresh:ticket}.
+func freshTicket(key, role string, action desk.Action) func(*testing.T, *fixture) {
+	return func(t *testing.T, f *fixture) {
+		tk := f.openTicket(t, role, app.NewTicket{SpaceID: f.spaces[key], Title: "Fresh ticket",
+			Nature: desk.Question, Criticality: desk.Minor})
+		if action != "" {
+			_, err := f.svc.Transition(context.Background(), f.actor(t, "agent"), tk.ID,
+				desk.TransitionInput{Action: action, Resolution: "answered"})
+			must(t, err)
+		}
+		f.fresh["ticket"] = tk.ID
+	}
+}
+
+// freshComment returns a reset that has the account manager comment on ticket
+// name, and names the comment {fresh:comment}.
+func freshComment(name string) func(*testing.T, *fixture) {
+	return func(t *testing.T, f *fixture) {
+		f.fresh["comment"] = f.comment(t, "am", f.tickets[name].ID, "A fresh comment.", false).ID
+	}
+}
+
+// jsonOf is v as JSON.
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 // methodOf returns the method a matrix key names; "ANY" routes are tried with GET.
@@ -274,6 +474,18 @@ func (f *fixture) replacer(role string, spare map[string]int64) *strings.Replace
 	for k, u := range f.users {
 		kv = append(kv, "{user:"+k+"}", id(u.ID))
 	}
+	for k, tk := range f.tickets {
+		kv = append(kv, "{ticket:"+k+"}", id(tk.ID), "{ref:"+k+"}", f.refs[k], "{title:"+k+"}", tk.Title)
+	}
+	for k, v := range f.comments {
+		kv = append(kv, "{comment:"+k+"}", id(v))
+	}
+	for k, v := range f.attachments {
+		kv = append(kv, "{attachment:"+k+"}", id(v))
+	}
+	for k, v := range f.fresh {
+		kv = append(kv, "{fresh:"+k+"}", id(v))
+	}
 	return strings.NewReplacer(kv...)
 }
 
@@ -289,12 +501,8 @@ type caller struct {
 	session *http.Cookie
 }
 
-func (c *caller) send(t *testing.T, f *fixture, method, path, body string, isForm bool) *httptest.ResponseRecorder {
+func (c *caller) send(t *testing.T, f *fixture, method, path, body string, opts ...opt) *httptest.ResponseRecorder {
 	t.Helper()
-	var opts []opt
-	if isForm {
-		opts = append(opts, form)
-	}
 	switch {
 	case c.token != "":
 		opts = append(opts, bearer(c.token))
@@ -320,8 +528,10 @@ func (c *caller) send(t *testing.T, f *fixture, method, path, body string, isFor
 // TestAccessMatrix sends every route of the server as every role and checks the
 // status against matrix, on every store.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
 		f := newFixture(t, st, app.Options{})
+		f.seedTickets(t)
 
 		t.Run("the matrix names every route", func(t *testing.T) {
 			routes := map[string]bool{}
@@ -365,12 +575,25 @@ func TestAccessMatrix(t *testing.T) {
 				t.Run(key+" "+c.label, func(t *testing.T) {
 					for _, cl := range callers {
 						col := slices.Index(roles, cl.role)
-						rep := f.replacer(cl.role, spare)
 						if c.reset != nil {
 							c.reset(t, f)
 						}
+						rep := f.replacer(cl.role, spare)
 						path, body := rep.Replace(c.path), rep.Replace(c.body)
-						w := cl.send(t, f, methodOf(key), path, body, c.form)
+						var opts []opt
+						if c.form {
+							opts = append(opts, form)
+						}
+						if c.parts != nil {
+							parts := slices.Clone(c.parts)
+							for i := range parts {
+								parts[i].file, parts[i].content = rep.Replace(parts[i].file), rep.Replace(parts[i].content)
+							}
+							var ct string
+							body, ct = multipartBody(parts...)
+							opts = append(opts, header("Content-Type", ct))
+						}
+						w := cl.send(t, f, methodOf(key), path, body, opts...)
 						if w.Code != c.want[col] {
 							t.Errorf("%s: %s %s: status %d, want %d; body: %s",
 								cl.name, methodOf(key), path, w.Code, c.want[col], trim(w.Body.String()))
@@ -472,6 +695,28 @@ func checkLists(t *testing.T, f *fixture) {
 	for _, r := range roles[:len(roles)-1] {
 		get(r, "/api/v1/tokens", "user_id", idsOf(r))
 	}
+
+	// Tickets: a security ticket only for staff, its author and the security
+	// officer; nothing of another tenant; the partner's read-only view.
+	refsOf := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, f.refs[n])
+		}
+		return out
+	}
+	tickets := "/api/v1/tickets?limit=200"
+	each(staff, func(r string) { get(r, tickets, "ref", refsOf("acme", "security", "acmex", "bolt")) })
+	for role, names := range map[string][]string{"contact": {"acme", "security"}, "animator": {"acme", "acmex"},
+		"contract": {"acme"}, "security": {"acme", "security"}, "dpo": {"acme"}, "partner": {"acmex"},
+		"other": {"bolt"}} {
+		get(role, tickets, "ref", refsOf(names...))
+		get(role, tickets+"&nature=security", "ref", refsOf(slices.DeleteFunc(slices.Clone(names),
+			func(n string) bool { return n != "security" })...))
+	}
+	similar := fmt.Sprintf("/api/v1/spaces/%d/tickets/similar?q=cookie+session", f.spaces["ACME"])
+	each(append(staff, "contact", "security"), func(r string) { get(r, similar, "ref", refsOf("security")) })
+	each([]string{"animator", "contract", "dpo"}, func(r string) { get(r, similar, "ref", nil) })
 
 	// The home page names the spaces one sees, and no other.
 	names := map[string]string{"ACME": "Support Acme", "ACMEX": "Acme — extranet partenaires", "BOLT": "Support Bolt"}

@@ -23,6 +23,7 @@ import (
 
 // TestAPI checks the API's answers to bad input and its behaviour, on every store.
 func TestAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
 		f := newFixture(t, st, app.Options{})
 		t.Run("bad input is refused, named, and changes nothing", func(t *testing.T) { testBadInput(t, f) })
@@ -289,6 +290,9 @@ func testBadInput(t *testing.T, f *fixture) {
 		{name: "no such token", method: "DELETE", path: "/api/v1/tokens/999999", status: 404},
 		{name: "no such method", method: "DELETE", path: "/api/v1/spaces", status: 404},
 	}
+	// Each case compares the data after it with the data before it: the state
+	// after one case is the state before the next.
+	before := f.snapshot(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			role := c.as
@@ -296,7 +300,6 @@ func testBadInput(t *testing.T, f *fixture) {
 				role = "admin"
 			}
 			rep := f.replacer(role, nil)
-			before := f.snapshot(t)
 			w := f.as(role, c.method, rep.Replace(c.path), rep.Replace(c.body), c.opts...)
 			p := wantProblem(t, w, c.status, c.field)
 			if c.field == "" && len(p.Errors) != 0 {
@@ -308,9 +311,11 @@ func testBadInput(t *testing.T, f *fixture) {
 			if c.field != "" && !strings.HasPrefix(p.Detail, c.field+": ") {
 				t.Errorf("detail %q does not name field %q", p.Detail, c.field)
 			}
-			if after := f.snapshot(t); after != before {
+			after := f.snapshot(t)
+			if after != before {
 				t.Errorf("the refused request changed the data:\nbefore %s\nafter  %s", trim(before), trim(after))
 			}
+			before = after
 		})
 	}
 }

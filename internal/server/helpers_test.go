@@ -1,11 +1,17 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
@@ -52,6 +58,14 @@ type fixture struct {
 	projects map[string]int64 // by name
 	users    map[string]*desk.User
 	tokens   map[string]string // API token secret, by role
+
+	// Set by seedTickets, by name: see there.
+	tickets     map[string]*desk.Ticket
+	refs        map[string]string
+	comments    map[string]int64
+	attachments map[string]int64
+	// fresh holds what a check's reset made for the caller at hand.
+	fresh map[string]int64
 }
 
 // newFixture seeds the demo installation into st (which must be empty), adds a
@@ -107,6 +121,128 @@ func newFixture(t *testing.T, st *sqlstore.Store, opts app.Options) *fixture {
 		f.tokens[role] = f.token(t, u.ID, "test")
 	}
 	return f
+}
+
+// The titles of the tickets seedTickets opens.
+var ticketTitles = map[string]string{
+	"acme":     "Printer queue stuck",
+	"security": "Session cookie readable by scripts",
+	"acmex":    "Connector to Integra's ERP",
+	"bolt":     "Barcode scanner offline",
+}
+
+// seedTickets opens, through the service, the tickets the access matrix reads:
+// "acme", a question of the ACME contact with an attached file; "security", a
+// security ticket of the same contact; "acmex", a question of the animator in
+// ACMEX (the partner's view); "bolt", a question of Bolt's contact. Each has a
+// file ("acme", "security", "acmex", "bolt" in attachments) and a public comment
+// of the account manager (in comments); "acme" also has a private comment of the
+// agent with a file ("private" in both maps).
+func (f *fixture) seedTickets(t *testing.T) {
+	t.Helper()
+	f.tickets, f.refs = map[string]*desk.Ticket{}, map[string]string{}
+	f.comments, f.attachments, f.fresh = map[string]int64{}, map[string]int64{}, map[string]int64{}
+	for _, c := range []struct{ name, space, author string }{
+		{"acme", "ACME", "contact"}, {"security", "ACME", "contact"}, {"acmex", "ACMEX", "animator"},
+		{"bolt", "BOLT", "other"},
+	} {
+		nature := desk.Question
+		if c.name == "security" {
+			nature = desk.Security
+		}
+		tk := f.openTicket(t, c.author, app.NewTicket{SpaceID: f.spaces[c.space], Title: ticketTitles[c.name],
+			Nature: nature, Criticality: desk.Annoying, Description: "Seen since Monday.",
+			Files: []app.File{memFile(c.name+".log", "log of "+c.name)}})
+		f.tickets[c.name] = tk
+		f.refs[c.name] = desk.Ref(c.space, tk.Number)
+		atts, err := f.svc.Attachments(context.Background(), f.actor(t, "admin"), tk.ID)
+		must(t, err)
+		f.attachments[c.name] = atts[0].ID
+		f.comments[c.name] = f.comment(t, "am", tk.ID, "Looking into it.", false).ID
+	}
+	c := f.comment(t, "agent", f.tickets["acme"].ID, "Internal: the customer runs an old driver.", true,
+		memFile("driver.txt", "driver 1.2"))
+	f.comments["private"] = c.ID
+	atts, err := f.svc.Attachments(context.Background(), f.actor(t, "admin"), f.tickets["acme"].ID)
+	must(t, err)
+	for _, a := range atts {
+		if a.CommentID == c.ID {
+			f.attachments["private"] = a.ID
+		}
+	}
+}
+
+// actor is the actor of role, as the server builds it for a request.
+func (f *fixture) actor(t *testing.T, role string) *desk.Actor {
+	t.Helper()
+	a, err := f.svc.Actor(context.Background(), f.users[role].ID)
+	must(t, err)
+	return a
+}
+
+// openTicket opens a ticket as role through the service.
+func (f *fixture) openTicket(t *testing.T, role string, in app.NewTicket) *desk.Ticket {
+	t.Helper()
+	tk, err := f.svc.OpenTicket(context.Background(), f.actor(t, role), in)
+	must(t, err)
+	return tk
+}
+
+// comment comments on a ticket as role through the service.
+func (f *fixture) comment(t *testing.T, role string, ticketID int64, body string, private bool, files ...app.File) *desk.Comment {
+	t.Helper()
+	c, err := f.svc.AddComment(context.Background(), f.actor(t, role), ticketID,
+		app.NewComment{Body: body, Private: private, Files: files})
+	must(t, err)
+	return c
+}
+
+// memFile is an upload held in memory.
+func memFile(name, content string) app.File {
+	sum := sha256.Sum256([]byte(content))
+	return app.File{Name: name, ContentType: "text/plain", Size: int64(len(content)),
+		SHA256: hex.EncodeToString(sum[:]),
+		Open:   func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(content)), nil }}
+}
+
+// part is one part of a multipart/form-data body: a file when file is set, of
+// type ctype (application/octet-stream when empty).
+type part struct {
+	name, file, content string
+	ctype               string
+}
+
+// multipartBody encodes parts and returns the body and its Content-Type.
+func multipartBody(parts ...part) (string, string) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, p := range parts {
+		var err error
+		var pw io.Writer
+		switch {
+		case p.ctype != "":
+			h := textproto.MIMEHeader{}
+			h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": p.name, "filename": p.file}))
+			h.Set("Content-Type", p.ctype)
+			pw, err = w.CreatePart(h)
+		case p.file != "":
+			pw, err = w.CreateFormFile(p.name, p.file)
+		default:
+			pw, err = w.CreateFormField(p.name)
+		}
+		if err != nil {
+			panic(err)
+		}
+		_, _ = io.WriteString(pw, p.content)
+	}
+	_ = w.Close()
+	return b.String(), w.FormDataContentType()
+}
+
+// upload sends parts as multipart/form-data as role.
+func (f *fixture) upload(h http.Handler, role, method, path string, parts ...part) *httptest.ResponseRecorder {
+	body, ct := multipartBody(parts...)
+	return serve(h, method, path, body, bearer(f.tokens[role]), header("Content-Type", ct))
 }
 
 // newServer builds the server the way the command does.
