@@ -36,11 +36,7 @@ func actor(r *http.Request) *desk.Actor { return app.ActorFrom(r.Context()) }
 // Me answers with the signed-in user.
 func (h *Handler) Me(w http.ResponseWriter, r *http.Request) {
 	u, err := h.svc.User(r.Context(), actor(r), actor(r).UserID)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, userOf(u))
+	respond(w, r, http.StatusOK, u, err, userOf)
 }
 
 // ChangePassword changes the signed-in user's password.
@@ -49,28 +45,18 @@ func (h *Handler) ChangePassword(w http.ResponseWriter, r *http.Request) {
 		CurrentPassword string `json:"current_password"`
 		NewPassword     string `json:"new_password"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
+	err := decode(w, r, &in)
+	if err == nil {
+		err = h.svc.ChangePassword(r.Context(), actor(r), in.CurrentPassword, in.NewPassword)
 	}
-	if err := h.svc.ChangePassword(r.Context(), actor(r), in.CurrentPassword, in.NewPassword); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	noContent(w, r, err)
 }
 
 // ListOrganisations lists the organisations the actor may see.
 func (h *Handler) ListOrganisations(w http.ResponseWriter, r *http.Request) {
-	p, err := pageOf(r)
-	if err == nil {
-		var items []desk.Organisation
-		if items, err = h.svc.Organisations(r.Context(), actor(r), p); err == nil {
-			writeJSON(w, http.StatusOK, listOf(items, p, organisationOf, orgID))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	writePage(w, r, func(p desk.Page) ([]desk.Organisation, error) {
+		return h.svc.Organisations(r.Context(), actor(r), p)
+	}, organisationOf, orgID)
 }
 
 // CreateOrganisation adds an organisation.
@@ -87,11 +73,7 @@ func (h *Handler) CreateOrganisation(w http.ResponseWriter, r *http.Request) {
 	}
 	o, err := h.svc.CreateOrganisation(r.Context(), actor(r), app.NewOrganisation{
 		Kind: in.Kind, Name: in.Name, Trained: in.Trained, TrainedOn: timeOf(in.TrainedOn)})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, organisationOf(o))
+	respond(w, r, http.StatusCreated, o, err, organisationOf)
 }
 
 func timeOf(d *Date) *time.Time {
@@ -103,30 +85,21 @@ func timeOf(d *Date) *time.Time {
 
 // GetOrganisation answers with one organisation.
 func (h *Handler) GetOrganisation(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "org_id")
-	if err == nil {
-		var o *desk.Organisation
-		if o, err = h.svc.Organisation(r.Context(), actor(r), id); err == nil {
-			writeJSON(w, http.StatusOK, organisationOf(o))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	o, err := withID(r, "org_id", func(id int64) (*desk.Organisation, error) {
+		return h.svc.Organisation(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, o, err, organisationOf)
 }
 
 // UpdateOrganisation changes an organisation's name or training.
 func (h *Handler) UpdateOrganisation(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "org_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Name      *string        `json:"name"`
 		Trained   *bool          `json:"trained"`
 		TrainedOn Nullable[Date] `json:"trained_on"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	id, err := idAndBody(w, r, "org_id", &in)
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
@@ -136,24 +109,14 @@ func (h *Handler) UpdateOrganisation(w http.ResponseWriter, r *http.Request) {
 		patch.TrainedOn = &t
 	}
 	o, err := h.svc.UpdateOrganisation(r.Context(), actor(r), id, patch)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, organisationOf(o))
+	respond(w, r, http.StatusOK, o, err, organisationOf)
 }
 
 // ListUsers lists the users the actor may see.
 func (h *Handler) ListUsers(w http.ResponseWriter, r *http.Request) {
-	p, err := pageOf(r)
-	if err == nil {
-		var items []desk.User
-		if items, err = h.svc.Users(r.Context(), actor(r), p); err == nil {
-			writeJSON(w, http.StatusOK, listOf(items, p, userOf, userID))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	writePage(w, r, func(p desk.Page) ([]desk.User, error) {
+		return h.svc.Users(r.Context(), actor(r), p)
+	}, userOf, userID)
 }
 
 // CreateUser adds a user.
@@ -172,63 +135,40 @@ func (h *Handler) CreateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.svc.CreateUser(r.Context(), actor(r), app.NewUser{OrgID: in.OrgID, Email: in.Email,
 		Name: in.Name, Locale: in.Locale, Password: in.Password, Roles: in.Roles})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, userOf(u))
+	respond(w, r, http.StatusCreated, u, err, userOf)
 }
 
 // GetUser answers with one user.
 func (h *Handler) GetUser(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "user_id")
-	if err == nil {
-		var u *desk.User
-		if u, err = h.svc.User(r.Context(), actor(r), id); err == nil {
-			writeJSON(w, http.StatusOK, userOf(u))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	u, err := withID(r, "user_id", func(id int64) (*desk.User, error) {
+		return h.svc.User(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, u, err, userOf)
 }
 
 // UpdateUser changes a user's name, language, roles or state.
 func (h *Handler) UpdateUser(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "user_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Name     *string      `json:"name"`
 		Locale   *string      `json:"locale"`
 		Disabled *bool        `json:"disabled"`
 		Roles    *[]desk.Role `json:"roles"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	id, err := idAndBody(w, r, "user_id", &in)
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	u, err := h.svc.UpdateUser(r.Context(), actor(r), id, app.UserPatch{Name: in.Name, Locale: in.Locale,
 		Disabled: in.Disabled, Roles: in.Roles})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, userOf(u))
+	respond(w, r, http.StatusOK, u, err, userOf)
 }
 
 // ListSpaces lists the spaces the actor may see.
 func (h *Handler) ListSpaces(w http.ResponseWriter, r *http.Request) {
-	p, err := pageOf(r)
-	if err == nil {
-		var items []desk.Space
-		if items, err = h.svc.Spaces(r.Context(), actor(r), p); err == nil {
-			writeJSON(w, http.StatusOK, listOf(items, p, spaceOf, spaceID))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	writePage(w, r, func(p desk.Page) ([]desk.Space, error) {
+		return h.svc.Spaces(r.Context(), actor(r), p)
+	}, spaceOf, spaceID)
 }
 
 // CreateSpace adds a space to a client.
@@ -245,159 +185,105 @@ func (h *Handler) CreateSpace(w http.ResponseWriter, r *http.Request) {
 	}
 	s, err := h.svc.CreateSpace(r.Context(), actor(r), app.NewSpace{ClientID: in.ClientID, Key: in.Key, Name: in.Name,
 		RequireDiagnostic: in.RequireDiagnostic})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, spaceOf(s))
+	respond(w, r, http.StatusCreated, s, err, spaceOf)
 }
 
 // GetSpace answers with one space.
 func (h *Handler) GetSpace(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "space_id")
-	if err == nil {
-		var s *desk.Space
-		if s, err = h.svc.Space(r.Context(), actor(r), id); err == nil {
-			writeJSON(w, http.StatusOK, spaceOf(s))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	s, err := withID(r, "space_id", func(id int64) (*desk.Space, error) {
+		return h.svc.Space(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, s, err, spaceOf)
 }
 
 // UpdateSpace renames a space.
 func (h *Handler) UpdateSpace(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "space_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Name              *string `json:"name"`
 		RequireDiagnostic *bool   `json:"require_diagnostic"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	s, err := h.svc.UpdateSpace(r.Context(), actor(r), id, app.SpacePatch{Name: in.Name, RequireDiagnostic: in.RequireDiagnostic})
+	id, err := idAndBody(w, r, "space_id", &in)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, spaceOf(s))
+	s, err := h.svc.UpdateSpace(r.Context(), actor(r), id, app.SpacePatch{Name: in.Name, RequireDiagnostic: in.RequireDiagnostic})
+	respond(w, r, http.StatusOK, s, err, spaceOf)
 }
 
 // ListProjects lists a space's projects.
 func (h *Handler) ListProjects(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "space_id")
-	if err == nil {
-		var p desk.Page
-		if p, err = pageOf(r); err == nil {
-			var items []desk.Project
-			if items, err = h.svc.Projects(r.Context(), actor(r), id, p); err == nil {
-				writeJSON(w, http.StatusOK, listOf(items, p, projectOf, projectID))
-				return
-			}
-		}
+	if err != nil {
+		WriteError(w, r, err)
+		return
 	}
-	WriteError(w, r, err)
+	writePage(w, r, func(p desk.Page) ([]desk.Project, error) {
+		return h.svc.Projects(r.Context(), actor(r), id, p)
+	}, projectOf, projectID)
 }
 
 // CreateProject adds a project to a space.
 func (h *Handler) CreateProject(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "space_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Name string `json:"name"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	id, err := idAndBody(w, r, "space_id", &in)
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	p, err := h.svc.CreateProject(r.Context(), actor(r), id, in.Name)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, projectOf(p))
+	respond(w, r, http.StatusCreated, p, err, projectOf)
 }
 
 // GetProject answers with one project.
 func (h *Handler) GetProject(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "project_id")
-	if err == nil {
-		var p *desk.Project
-		if p, err = h.svc.Project(r.Context(), actor(r), id); err == nil {
-			writeJSON(w, http.StatusOK, projectOf(p))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	p, err := withID(r, "project_id", func(id int64) (*desk.Project, error) {
+		return h.svc.Project(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, p, err, projectOf)
 }
 
 // UpdateProject renames a project.
 func (h *Handler) UpdateProject(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "project_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Name string `json:"name"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	id, err := idAndBody(w, r, "project_id", &in)
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	p, err := h.svc.UpdateProject(r.Context(), actor(r), id, in.Name)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, projectOf(p))
+	respond(w, r, http.StatusOK, p, err, projectOf)
 }
 
 // ListMembers lists a space's members.
 func (h *Handler) ListMembers(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "space_id")
-	if err == nil {
-		var p desk.Page
-		if p, err = pageOf(r); err == nil {
-			var items []desk.Membership
-			if items, err = h.svc.Members(r.Context(), actor(r), id, p); err == nil {
-				writeJSON(w, http.StatusOK, listOf(items, p, membershipOf, memberID))
-				return
-			}
-		}
+	if err != nil {
+		WriteError(w, r, err)
+		return
 	}
-	WriteError(w, r, err)
+	writePage(w, r, func(p desk.Page) ([]desk.Membership, error) {
+		return h.svc.Members(r.Context(), actor(r), id, p)
+	}, membershipOf, memberID)
 }
 
 // AddMember adds a user, by id or email, to a space.
 func (h *Handler) AddMember(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "space_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		UserID int64  `json:"user_id"`
 		Email  string `json:"email"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	m, err := h.svc.AddMember(r.Context(), actor(r), id, in.UserID, in.Email)
+	id, err := idAndBody(w, r, "space_id", &in)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, membershipOf(m))
+	m, err := h.svc.AddMember(r.Context(), actor(r), id, in.UserID, in.Email)
+	respond(w, r, http.StatusCreated, m, err, membershipOf)
 }
 
 // RemoveMember removes a user from a space.
@@ -406,26 +292,17 @@ func (h *Handler) RemoveMember(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var uid int64
 		if uid, err = pathID(r, "user_id"); err == nil {
-			if err = h.svc.RemoveMember(r.Context(), actor(r), id, uid); err == nil {
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
+			err = h.svc.RemoveMember(r.Context(), actor(r), id, uid)
 		}
 	}
-	WriteError(w, r, err)
+	noContent(w, r, err)
 }
 
 // ListTokens lists the actor's API tokens.
 func (h *Handler) ListTokens(w http.ResponseWriter, r *http.Request) {
-	p, err := pageOf(r)
-	if err == nil {
-		var items []desk.Token
-		if items, err = h.svc.Tokens(r.Context(), actor(r), p); err == nil {
-			writeJSON(w, http.StatusOK, listOf(items, p, tokenOf, tokenID))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	writePage(w, r, func(p desk.Page) ([]desk.Token, error) {
+		return h.svc.Tokens(r.Context(), actor(r), p)
+	}, tokenOf, tokenID)
 }
 
 // CreateToken creates an API token and shows its secret, once.
@@ -444,23 +321,18 @@ func (h *Handler) CreateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, t, err := h.svc.NewToken(r.Context(), actor(r), in.UserID, in.Name, time.Duration(in.ExpiresInDays)*24*time.Hour)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	out := tokenOf(t)
-	out.Secret = secret
-	writeJSON(w, http.StatusCreated, out)
+	respond(w, r, http.StatusCreated, t, err, func(t *desk.Token) Token {
+		out := tokenOf(t)
+		out.Secret = secret
+		return out
+	})
 }
 
 // RevokeToken revokes an API token.
 func (h *Handler) RevokeToken(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "token_id")
 	if err == nil {
-		if err = h.svc.RevokeToken(r.Context(), actor(r), id); err == nil {
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
+		err = h.svc.RevokeToken(r.Context(), actor(r), id)
 	}
-	WriteError(w, r, err)
+	noContent(w, r, err)
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -38,23 +39,21 @@ type FieldProblem struct {
 	Reason string `json:"reason"`
 }
 
+// statusOfCode maps error codes to HTTP statuses; any other code is a 500.
+var statusOfCode = map[desk.Code]int{
+	desk.Invalid:         http.StatusUnprocessableEntity,
+	desk.NotFound:        http.StatusNotFound,
+	desk.Conflict:        http.StatusConflict,
+	desk.Forbidden:       http.StatusForbidden,
+	desk.Unauthenticated: http.StatusUnauthorized,
+	desk.TooLarge:        http.StatusRequestEntityTooLarge,
+	desk.RateLimited:     http.StatusTooManyRequests,
+}
+
 // Status maps an error code to its HTTP status: the one place that does so.
 func Status(c desk.Code) int {
-	switch c {
-	case desk.Invalid:
-		return http.StatusUnprocessableEntity
-	case desk.NotFound:
-		return http.StatusNotFound
-	case desk.Conflict:
-		return http.StatusConflict
-	case desk.Forbidden:
-		return http.StatusForbidden
-	case desk.Unauthenticated:
-		return http.StatusUnauthorized
-	case desk.TooLarge:
-		return http.StatusRequestEntityTooLarge
-	case desk.RateLimited:
-		return http.StatusTooManyRequests
+	if s, ok := statusOfCode[c]; ok {
+		return s
 	}
 	return http.StatusInternalServerError
 }
@@ -105,6 +104,44 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// respond answers with conv(v) as JSON in status or, when err is not nil, with err
+// as a problem: the end of most handlers, after the use case.
+func respond[S, T any](w http.ResponseWriter, r *http.Request, status int, v S, err error, conv func(S) T) {
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	writeJSON(w, status, conv(v))
+}
+
+// noContent answers 204 No Content or, when err is not nil, with err as a problem.
+func noContent(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// withID calls fn with the numeric path parameter name, when it is one.
+func withID[T any](r *http.Request, name string, fn func(id int64) (T, error)) (T, error) {
+	id, err := pathID(r, name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return fn(id)
+}
+
+// idAndBody reads the numeric path parameter name, then the JSON body into in.
+func idAndBody(w http.ResponseWriter, r *http.Request, name string, in any) (int64, error) {
+	id, err := pathID(r, name)
+	if err != nil {
+		return 0, err
+	}
+	return id, decode(w, r, in)
 }
 
 // decode reads one JSON object into v, refusing unknown fields, trailing data and
@@ -180,13 +217,11 @@ type List[T any] struct {
 func pageOf(r *http.Request) (desk.Page, error) {
 	var p desk.Page
 	q := r.URL.Query()
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > desk.MaxPageSize {
-			return p, desk.FieldError("limit", "must be a whole number from 1 to %d", desk.MaxPageSize)
-		}
-		p.Limit = n
+	n, err := limitOf(q)
+	if err != nil {
+		return p, err
 	}
+	p.Limit = n
 	if s := q.Get("cursor"); s != "" {
 		b, err := base64.RawURLEncoding.DecodeString(s)
 		id, err2 := strconv.ParseInt(string(b), 10, 64)
@@ -201,16 +236,47 @@ func pageOf(r *http.Request) (desk.Page, error) {
 	return p, nil
 }
 
-// listOf converts a page of items; a full page carries the cursor to the next one.
-func listOf[S, T any](items []S, p desk.Page, conv func(*S) T, key func(*S) int64) List[T] {
+// limitOf reads ?limit=; 0 when it is not given.
+func limitOf(q url.Values) (int, error) {
+	s := q.Get("limit")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > desk.MaxPageSize {
+		return 0, desk.FieldError("limit", "must be a whole number from 1 to %d", desk.MaxPageSize)
+	}
+	return n, nil
+}
+
+// itemsOf converts a whole list, which has no next page.
+func itemsOf[S, T any](items []S, conv func(*S) T) List[T] {
 	out := List[T]{Items: make([]T, 0, len(items))}
 	for i := range items {
 		out.Items = append(out.Items, conv(&items[i]))
 	}
+	return out
+}
+
+// listOf converts a page of items; a full page carries the cursor to the next one.
+func listOf[S, T any](items []S, p desk.Page, conv func(*S) T, key func(*S) int64) List[T] {
+	out := itemsOf(items, conv)
 	if len(items) > 0 && len(items) == p.Limit {
 		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(key(&items[len(items)-1]))))
 	}
 	return out
+}
+
+// writePage answers with the page of items that fetch returns for ?limit= and
+// ?cursor=, or with the error.
+func writePage[S, T any](w http.ResponseWriter, r *http.Request, fetch func(desk.Page) ([]S, error),
+	conv func(*S) T, key func(*S) int64) {
+	p, err := pageOf(r)
+	var items []S
+	if err == nil {
+		items, err = fetch(p)
+	}
+	respond(w, r, http.StatusOK, items, err, func(items []S) List[T] { return listOf(items, p, conv, key) })
 }
 
 func isJSON(contentType string) bool {

@@ -94,13 +94,28 @@ func (h *Handler) spaceKeys(r *http.Request, tickets ...desk.Ticket) (map[int64]
 	return keys, nil
 }
 
-func (h *Handler) writeTicket(w http.ResponseWriter, r *http.Request, status int, t *desk.Ticket) {
-	keys, err := h.spaceKeys(r, *t)
-	if err != nil {
-		WriteError(w, r, err)
-		return
+// respondTicket answers with a ticket in full, or with err as a problem.
+func (h *Handler) respondTicket(w http.ResponseWriter, r *http.Request, status int, t *desk.Ticket, err error) {
+	var keys map[int64]string
+	if err == nil {
+		keys, err = h.spaceKeys(r, *t)
 	}
-	writeJSON(w, status, ticketOf(actor(r), keys, t, true))
+	respond(w, r, status, t, err, func(t *desk.Ticket) Ticket { return ticketOf(actor(r), keys, t, true) })
+}
+
+// idAndUpload reads the numeric path parameter name, then the body: JSON into in,
+// or multipart/form-data whose "json" part goes into in and whose "files" parts
+// are spooled to sp.
+func (h *Handler) idAndUpload(w http.ResponseWriter, r *http.Request, name string, in any, sp *spool) (int64, []app.File, error) {
+	id, err := pathID(r, name)
+	if err != nil {
+		return 0, nil, err
+	}
+	if isMultipart(r) {
+		files, err := h.readMultipart(w, r, in, sp)
+		return id, files, err
+	}
+	return id, nil, decode(w, r, in)
 }
 
 type ticketInput struct {
@@ -121,20 +136,10 @@ type ticketInput struct {
 // CreateTicket opens a ticket in a space: a JSON body, or multipart/form-data with
 // a "json" part and "files" parts.
 func (h *Handler) CreateTicket(w http.ResponseWriter, r *http.Request) {
-	spaceID, err := pathID(r, "space_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in ticketInput
 	sp := &spool{dir: h.tempDir}
 	defer sp.close()
-	var files []app.File
-	if isMultipart(r) {
-		files, err = h.readMultipart(w, r, &in, sp)
-	} else {
-		err = decode(w, r, &in)
-	}
+	spaceID, files, err := h.idAndUpload(w, r, "space_id", &in, sp)
 	if err != nil {
 		WriteError(w, r, err)
 		return
@@ -146,44 +151,26 @@ func (h *Handler) CreateTicket(w http.ResponseWriter, r *http.Request) {
 		Title: in.Title, Nature: in.Nature, Criticality: in.Criticality, Category: in.Category, Keywords: in.Keywords,
 		ProductVersion: in.ProductVersion, ModuleVersions: in.ModuleVersions, Description: in.Description,
 		LogExcerpt: in.LogExcerpt, Channel: in.Channel, AuthorID: in.AuthorID, Files: files})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	h.writeTicket(w, r, http.StatusCreated, t)
+	h.respondTicket(w, r, http.StatusCreated, t, err)
 }
 
 // GetTicket answers with one ticket, its description rendered, and the actions the
 // caller may take.
 func (h *Handler) GetTicket(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
-	if err == nil {
-		var t *desk.Ticket
-		if t, err = h.svc.Ticket(r.Context(), actor(r), id); err == nil {
-			h.writeTicket(w, r, http.StatusOK, t)
-			return
-		}
-	}
-	WriteError(w, r, err)
+	t, err := withID(r, "ticket_id", func(id int64) (*desk.Ticket, error) {
+		return h.svc.Ticket(r.Context(), actor(r), id)
+	})
+	h.respondTicket(w, r, http.StatusOK, t, err)
 }
 
 // GetTicketByRef answers with the ticket of a reference such as SUP-1042.
 func (h *Handler) GetTicketByRef(w http.ResponseWriter, r *http.Request) {
 	t, err := h.svc.TicketByRef(r.Context(), actor(r), r.PathValue("ref"))
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	h.writeTicket(w, r, http.StatusOK, t)
+	h.respondTicket(w, r, http.StatusOK, t, err)
 }
 
 // UpdateTicket changes a ticket's fields.
 func (h *Handler) UpdateTicket(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Title                    *string           `json:"title"`
 		ProjectID                *int64            `json:"project_id"`
@@ -195,27 +182,19 @@ func (h *Handler) UpdateTicket(w http.ResponseWriter, r *http.Request) {
 		ProductVersion           *string           `json:"product_version"`
 		ModuleVersions           *string           `json:"module_versions"`
 	}
-	if err := decode(w, r, &in); err != nil {
+	id, err := idAndBody(w, r, "ticket_id", &in)
+	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	t, err := h.svc.UpdateTicket(r.Context(), actor(r), id, app.TicketPatch{Title: in.Title, ProjectID: in.ProjectID,
 		Criticality: in.Criticality, Priority: in.Priority, SettleDispute: in.SettleCriticalityDispute,
 		Category: in.Category, Keywords: in.Keywords, ProductVersion: in.ProductVersion, ModuleVersions: in.ModuleVersions})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	h.writeTicket(w, r, http.StatusOK, t)
+	h.respondTicket(w, r, http.StatusOK, t, err)
 }
 
 // TransitionTicket takes a workflow action.
 func (h *Handler) TransitionTicket(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		Action        desk.Action   `json:"action"`
 		Resolution    string        `json:"resolution"`
@@ -228,46 +207,34 @@ func (h *Handler) TransitionTicket(w http.ResponseWriter, r *http.Request) {
 		NewAuthorID   int64         `json:"new_author_id"`
 		Reason        string        `json:"reason"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
+	id, err := idAndBody(w, r, "ticket_id", &in)
+	if err == nil && in.Action == "" {
+		err = desk.FieldError("action", "is required")
 	}
-	if in.Action == "" {
-		WriteError(w, r, desk.FieldError("action", "is required"))
+	if err != nil {
+		WriteError(w, r, err)
 		return
 	}
 	t, err := h.svc.Transition(r.Context(), actor(r), id, desk.TransitionInput{Action: in.Action,
 		Resolution: in.Resolution, RDIssue: in.RDIssue, Decision: in.Decision, DecisionNote: in.DecisionNote,
 		TargetVersion: in.TargetVersion, Rating: in.Rating, RatingComment: in.RatingComment,
 		NewAuthorID: in.NewAuthorID, Reason: in.Reason})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	h.writeTicket(w, r, http.StatusOK, t)
+	h.respondTicket(w, r, http.StatusOK, t, err)
 }
 
 // AssignTicket sets the agent and the engineer of a ticket.
 func (h *Handler) AssignTicket(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	var in struct {
 		AssigneeID *int64 `json:"assignee_id"`
 		EngineerID *int64 `json:"engineer_id"`
 	}
-	if err := decode(w, r, &in); err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	t, err := h.svc.Assign(r.Context(), actor(r), id, in.AssigneeID, in.EngineerID)
+	id, err := idAndBody(w, r, "ticket_id", &in)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
-	h.writeTicket(w, r, http.StatusOK, t)
+	t, err := h.svc.Assign(r.Context(), actor(r), id, in.AssigneeID, in.EngineerID)
+	h.respondTicket(w, r, http.StatusOK, t, err)
 }
 
 // ticketFilter reads the list filters from the query string.
@@ -326,13 +293,11 @@ func ticketFilter(r *http.Request) (app.TicketFilter, error) {
 	default:
 		return f, desk.FieldError("order", "must be asc or desc")
 	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > desk.MaxPageSize {
-			return f, desk.FieldError("limit", "must be a whole number from 1 to %d", desk.MaxPageSize)
-		}
-		f.Limit = n
+	n, err := limitOf(q)
+	if err != nil {
+		return f, err
 	}
+	f.Limit = n
 	if s := q.Get("cursor"); s != "" {
 		var c app.TicketCursor
 		b, err := base64.RawURLEncoding.DecodeString(s)
@@ -395,10 +360,7 @@ func (h *Handler) ListSpaceTickets(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) listTickets(w http.ResponseWriter, r *http.Request, f app.TicketFilter) {
 	a := actor(r)
 	items, err := h.svc.Tickets(r.Context(), a, f)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
+	// The cursor follows the order the use case applied.
 	if f.Limit == 0 {
 		f.Limit = desk.DefaultPageSize
 	}
@@ -408,43 +370,32 @@ func (h *Handler) listTickets(w http.ResponseWriter, r *http.Request, f app.Tick
 			f.Sort = app.SortCriticality
 		}
 	}
-	keys, err := h.spaceKeys(r, items...)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	out := List[Ticket]{Items: make([]Ticket, 0, len(items))}
-	for i := range items {
-		out.Items = append(out.Items, ticketOf(a, keys, &items[i], false))
-	}
-	if len(items) == f.Limit {
-		out.NextCursor = ticketCursor(&items[len(items)-1], f)
-	}
-	writeJSON(w, http.StatusOK, out)
+	h.respondTickets(w, r, items, err, f.Limit, func(t *desk.Ticket) string { return ticketCursor(t, f) })
 }
 
 // SimilarTickets lists earlier tickets of a space whose title matches ?q=.
 func (h *Handler) SimilarTickets(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "space_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
+	items, err := withID(r, "space_id", func(id int64) ([]desk.Ticket, error) {
+		return h.svc.SimilarTickets(r.Context(), actor(r), id, r.URL.Query().Get("q"))
+	})
+	h.respondTickets(w, r, items, err, 0, nil)
+}
+
+// respondTickets answers with a list of tickets, or with err as a problem. A full
+// page (limit tickets, when limit is not 0) carries the cursor after its last one.
+func (h *Handler) respondTickets(w http.ResponseWriter, r *http.Request, items []desk.Ticket, err error, limit int,
+	cursor func(*desk.Ticket) string) {
+	var keys map[int64]string
+	if err == nil {
+		keys, err = h.spaceKeys(r, items...)
 	}
-	items, err := h.svc.SimilarTickets(r.Context(), actor(r), id, r.URL.Query().Get("q"))
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	keys, err := h.spaceKeys(r, items...)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	out := List[Ticket]{Items: make([]Ticket, 0, len(items))}
-	for i := range items {
-		out.Items = append(out.Items, ticketOf(actor(r), keys, &items[i], false))
-	}
-	writeJSON(w, http.StatusOK, out)
+	respond(w, r, http.StatusOK, items, err, func(items []desk.Ticket) List[Ticket] {
+		out := itemsOf(items, func(t *desk.Ticket) Ticket { return ticketOf(actor(r), keys, t, false) })
+		if limit > 0 && len(items) == limit {
+			out.NextCursor = cursor(&items[len(items)-1])
+		}
+		return out
+	})
 }
 
 // Comment is the JSON form of a comment.
@@ -474,61 +425,38 @@ func commentID(c *desk.Comment) int64 { return c.ID }
 // ListComments lists a ticket's comments the caller may see.
 func (h *Handler) ListComments(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "ticket_id")
-	if err == nil {
-		var p desk.Page
-		if p, err = pageOf(r); err == nil {
-			var items []desk.Comment
-			if items, err = h.svc.Comments(r.Context(), actor(r), id, p); err == nil {
-				writeJSON(w, http.StatusOK, listOf(items, p, commentOf, commentID))
-				return
-			}
-		}
-	}
-	WriteError(w, r, err)
-}
-
-// CreateComment comments on a ticket: JSON, or multipart with files.
-func (h *Handler) CreateComment(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
+	writePage(w, r, func(p desk.Page) ([]desk.Comment, error) {
+		return h.svc.Comments(r.Context(), actor(r), id, p)
+	}, commentOf, commentID)
+}
+
+// CreateComment comments on a ticket: JSON, or multipart with files.
+func (h *Handler) CreateComment(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Body    string `json:"body"`
 		Private bool   `json:"private"`
 	}
 	sp := &spool{dir: h.tempDir}
 	defer sp.close()
-	var files []app.File
-	if isMultipart(r) {
-		files, err = h.readMultipart(w, r, &in, sp)
-	} else {
-		err = decode(w, r, &in)
-	}
+	id, files, err := h.idAndUpload(w, r, "ticket_id", &in, sp)
 	if err != nil {
 		WriteError(w, r, err)
 		return
 	}
 	c, err := h.svc.AddComment(r.Context(), actor(r), id, app.NewComment{Body: in.Body, Private: in.Private, Files: files})
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, commentOf(c))
+	respond(w, r, http.StatusCreated, c, err, commentOf)
 }
 
 // LikeComment recommends a comment.
 func (h *Handler) LikeComment(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "comment_id")
-	if err == nil {
-		var c *desk.Comment
-		if c, err = h.svc.LikeComment(r.Context(), actor(r), id); err == nil {
-			writeJSON(w, http.StatusOK, commentOf(c))
-			return
-		}
-	}
-	WriteError(w, r, err)
+	c, err := withID(r, "comment_id", func(id int64) (*desk.Comment, error) {
+		return h.svc.LikeComment(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, c, err, commentOf)
 }
 
 // Attachment is the JSON form of an attachment's description.
@@ -551,49 +479,34 @@ func attachmentOf(a *desk.Attachment) Attachment {
 		URL: "/api/v1/attachments/" + strconv.FormatInt(a.ID, 10)}
 }
 
-func writeAttachments(w http.ResponseWriter, status int, items []desk.Attachment) {
-	out := List[Attachment]{Items: make([]Attachment, 0, len(items))}
-	for i := range items {
-		out.Items = append(out.Items, attachmentOf(&items[i]))
-	}
-	writeJSON(w, status, out)
-}
+func attachmentList(items []desk.Attachment) List[Attachment] { return itemsOf(items, attachmentOf) }
 
 // ListAttachments lists a ticket's attachments the caller may see.
 func (h *Handler) ListAttachments(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
-	if err == nil {
-		var items []desk.Attachment
-		if items, err = h.svc.Attachments(r.Context(), actor(r), id); err == nil {
-			writeAttachments(w, http.StatusOK, items)
-			return
-		}
-	}
-	WriteError(w, r, err)
+	items, err := withID(r, "ticket_id", func(id int64) ([]desk.Attachment, error) {
+		return h.svc.Attachments(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, items, err, attachmentList)
 }
 
 // CreateAttachments attaches files (multipart "files" parts) to a ticket.
 func (h *Handler) CreateAttachments(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "ticket_id")
+	if err == nil && !isMultipart(r) {
+		err = desk.FieldError("files", "send the files as multipart/form-data parts named files")
+	}
 	if err != nil {
 		WriteError(w, r, err)
-		return
-	}
-	if !isMultipart(r) {
-		WriteError(w, r, desk.FieldError("files", "send the files as multipart/form-data parts named files"))
 		return
 	}
 	sp := &spool{dir: h.tempDir}
 	defer sp.close()
 	files, err := h.readMultipart(w, r, nil, sp)
+	var items []desk.Attachment
 	if err == nil {
-		var items []desk.Attachment
-		if items, err = h.svc.AddAttachments(r.Context(), actor(r), id, files); err == nil {
-			writeAttachments(w, http.StatusCreated, items)
-			return
-		}
+		items, err = h.svc.AddAttachments(r.Context(), actor(r), id, files)
 	}
-	WriteError(w, r, err)
+	respond(w, r, http.StatusCreated, items, err, attachmentList)
 }
 
 // DownloadAttachment streams an attachment, always as a download.
@@ -631,24 +544,17 @@ type Event struct {
 	PrevHash string          `json:"prev_hash,omitempty"`
 }
 
+func eventOf(e *desk.Event) Event {
+	return Event{Seq: e.Seq, ActorID: e.ActorID, At: e.At, Kind: e.Kind, Data: e.Data,
+		Hash: hex.EncodeToString(e.Hash), PrevHash: hex.EncodeToString(e.PrevHash)}
+}
+
 // ListEvents answers with a ticket's history as the caller may see it.
 func (h *Handler) ListEvents(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "ticket_id")
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	events, err := h.svc.History(r.Context(), actor(r), id)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
-	out := List[Event]{Items: make([]Event, 0, len(events))}
-	for _, e := range events {
-		out.Items = append(out.Items, Event{Seq: e.Seq, ActorID: e.ActorID, At: e.At, Kind: e.Kind, Data: e.Data,
-			Hash: hex.EncodeToString(e.Hash), PrevHash: hex.EncodeToString(e.PrevHash)})
-	}
-	writeJSON(w, http.StatusOK, out)
+	events, err := withID(r, "ticket_id", func(id int64) ([]desk.Event, error) {
+		return h.svc.History(r.Context(), actor(r), id)
+	})
+	respond(w, r, http.StatusOK, events, err, func(events []desk.Event) List[Event] { return itemsOf(events, eventOf) })
 }
 
 // GetResolutions lists the resolution types in force.

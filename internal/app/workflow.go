@@ -312,6 +312,9 @@ func (s *Service) LikeComment(ctx context.Context, a *desk.Actor, commentID int6
 		if err != nil {
 			return err
 		}
+		if t.Status == desk.Closed { // a closed ticket's history is final
+			return desk.Errorf(desk.Conflict, "the ticket is closed: nothing changes a closed ticket")
+		}
 		now := s.now()
 		if err := q.LikeComment(ctx, c.ID, a.UserID, now); err != nil {
 			return err

@@ -15,7 +15,7 @@ import (
 
 const commentColumns = `id, ticket_id, author_id, body, private, mentions, likes, created_at`
 
-func scanComment(row interface{ Scan(...any) error }) (desk.Comment, error) {
+func scanComment(row scanner) (desk.Comment, error) {
 	var c desk.Comment
 	var mentions string
 	err := row.Scan(&c.ID, &c.TicketID, &c.AuthorID, &c.Body, &c.Private, &mentions, &c.Likes, at(&c.CreatedAt))
@@ -28,10 +28,7 @@ func scanComment(row interface{ Scan(...any) error }) (desk.Comment, error) {
 
 // CreateComment stores c and sets its ID (and CreatedAt when zero).
 func (q *queries) CreateComment(ctx context.Context, c *desk.Comment) error {
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = nowUTC()
-	}
-	c.CreatedAt = dbTime(c.CreatedAt)
+	stamp(&c.CreatedAt)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO comments (ticket_id, author_id, body, private, mentions, likes, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -42,11 +39,7 @@ func (q *queries) CreateComment(ctx context.Context, c *desk.Comment) error {
 
 // Comment loads one comment.
 func (q *queries) Comment(ctx context.Context, id int64) (*desk.Comment, error) {
-	c, err := scanComment(q.q.QueryRowContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "comment")
-	}
-	return &c, nil
+	return queryOne(ctx, q.q, "comment", scanComment, `SELECT `+commentColumns+` FROM comments WHERE id = $1`, id)
 }
 
 // ListComments lists a ticket's comments by id (oldest first) after p.After;
@@ -56,21 +49,8 @@ func (q *queries) ListComments(ctx context.Context, ticketID int64, withPrivate 
 	if !withPrivate {
 		where += ` AND NOT private`
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+commentColumns+` FROM comments WHERE `+where+
+	return queryList(ctx, q.q, "list comments", scanComment, `SELECT `+commentColumns+` FROM comments WHERE `+where+
 		` ORDER BY id LIMIT $3`, ticketID, p.After, limit(p))
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	defer rows.Close()
-	list := []desk.Comment{}
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list comments: %w", err)
-		}
-		list = append(list, c)
-	}
-	return list, wrapErr(rows.Err(), "list comments")
 }
 
 // LikeComment records that user userID recommends comment commentID and counts
@@ -227,7 +207,7 @@ func (r *blobReader) Close() error {
 const attachmentColumns = `a.id, a.ticket_id, coalesce(a.comment_id, 0), a.name, a.content_type, a.size, a.sha256,
 	a.uploader_id, a.created_at`
 
-func scanAttachment(row interface{ Scan(...any) error }) (desk.Attachment, error) {
+func scanAttachment(row scanner) (desk.Attachment, error) {
 	var a desk.Attachment
 	err := row.Scan(&a.ID, &a.TicketID, &a.CommentID, &a.Name, &a.ContentType, &a.Size, &a.SHA256,
 		&a.UploaderID, at(&a.CreatedAt))
@@ -237,10 +217,7 @@ func scanAttachment(row interface{ Scan(...any) error }) (desk.Attachment, error
 // CreateAttachment stores a (its content must be stored already, see PutBlob) and
 // sets its ID (and CreatedAt when zero).
 func (q *queries) CreateAttachment(ctx context.Context, a *desk.Attachment) error {
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = nowUTC()
-	}
-	a.CreatedAt = dbTime(a.CreatedAt)
+	stamp(&a.CreatedAt)
 	a.SHA256 = strings.ToLower(a.SHA256)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO attachments (ticket_id, comment_id, name, content_type, size, sha256, uploader_id, created_at)
@@ -252,11 +229,8 @@ func (q *queries) CreateAttachment(ctx context.Context, a *desk.Attachment) erro
 
 // Attachment loads one attachment.
 func (q *queries) Attachment(ctx context.Context, id int64) (*desk.Attachment, error) {
-	a, err := scanAttachment(q.q.QueryRowContext(ctx, `SELECT `+attachmentColumns+` FROM attachments a WHERE a.id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "attachment")
-	}
-	return &a, nil
+	return queryOne(ctx, q.q, "attachment", scanAttachment,
+		`SELECT `+attachmentColumns+` FROM attachments a WHERE a.id = $1`, id)
 }
 
 // ListAttachments lists a ticket's attachments by id; those of private comments
@@ -267,18 +241,5 @@ func (q *queries) ListAttachments(ctx context.Context, ticketID int64, withPriva
 		query = `SELECT ` + attachmentColumns + ` FROM attachments a LEFT JOIN comments c ON c.id = a.comment_id
 			WHERE a.ticket_id = $1 AND (a.comment_id IS NULL OR NOT c.private)`
 	}
-	rows, err := q.q.QueryContext(ctx, query+` ORDER BY a.id`, ticketID)
-	if err != nil {
-		return nil, fmt.Errorf("list attachments: %w", err)
-	}
-	defer rows.Close()
-	list := []desk.Attachment{}
-	for rows.Next() {
-		a, err := scanAttachment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list attachments: %w", err)
-		}
-		list = append(list, a)
-	}
-	return list, wrapErr(rows.Err(), "list attachments")
+	return queryList(ctx, q.q, "list attachments", scanAttachment, query+` ORDER BY a.id`, ticketID)
 }

@@ -3,14 +3,13 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"guichet/internal/desk"
 )
 
 const eventColumns = `id, ticket_id, seq, coalesce(actor_id, 0), at, kind, data, private, prev_hash, hash`
 
-func scanEvent(row interface{ Scan(...any) error }) (desk.Event, error) {
+func scanEvent(row scanner) (desk.Event, error) {
 	var e desk.Event
 	var data string
 	err := row.Scan(&e.ID, &e.TicketID, &e.Seq, &e.ActorID, at(&e.At), &e.Kind, &data, &e.Private, &e.PrevHash, &e.Hash)
@@ -22,12 +21,8 @@ func scanEvent(row interface{ Scan(...any) error }) (desk.Event, error) {
 
 // LastEvent returns the ticket's latest event, NotFound when it has none.
 func (q *queries) LastEvent(ctx context.Context, ticketID int64) (*desk.Event, error) {
-	e, err := scanEvent(q.q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM ticket_events
-		WHERE ticket_id = $1 ORDER BY seq DESC LIMIT 1`, ticketID))
-	if err != nil {
-		return nil, notFound(err, "event")
-	}
-	return &e, nil
+	return queryOne(ctx, q.q, "event", scanEvent, `SELECT `+eventColumns+` FROM ticket_events
+		WHERE ticket_id = $1 ORDER BY seq DESC LIMIT 1`, ticketID)
 }
 
 // AppendEvent inserts a sealed event and sets its ID. Its data is stored byte for
@@ -88,18 +83,5 @@ func (q *queries) EventsAfter(ctx context.Context, afterTicket int64, limit int)
 }
 
 func (q *queries) events(ctx context.Context, query string, a ...any) ([]desk.Event, error) {
-	rows, err := q.q.QueryContext(ctx, query, a...)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	defer rows.Close()
-	list := []desk.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list events: %w", err)
-		}
-		list = append(list, e)
-	}
-	return list, wrapErr(rows.Err(), "list events")
+	return queryList(ctx, q.q, "list events", scanEvent, query, a...)
 }

@@ -8,7 +8,7 @@ import (
 
 const orgColumns = `id, kind, name, trained, trained_on, created_at`
 
-func scanOrg(row interface{ Scan(...any) error }) (desk.Organisation, error) {
+func scanOrg(row scanner) (desk.Organisation, error) {
 	var o desk.Organisation
 	err := row.Scan(&o.ID, &o.Kind, &o.Name, &o.Trained, atNull(&o.TrainedOn), at(&o.CreatedAt))
 	return o, err
@@ -16,10 +16,7 @@ func scanOrg(row interface{ Scan(...any) error }) (desk.Organisation, error) {
 
 // CreateOrganisation stores o and sets its ID (and CreatedAt when zero).
 func (q *queries) CreateOrganisation(ctx context.Context, o *desk.Organisation) error {
-	if o.CreatedAt.IsZero() {
-		o.CreatedAt = nowUTC()
-	}
-	o.CreatedAt = dbTime(o.CreatedAt)
+	stamp(&o.CreatedAt)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO organisations (kind, name, trained, trained_on, created_at)
 		VALUES ($1, $2, $3, $4, $5)
@@ -42,45 +39,16 @@ func (q *queries) UpdateOrganisation(ctx context.Context, o *desk.Organisation) 
 
 // Organisation loads one organisation.
 func (q *queries) Organisation(ctx context.Context, id int64) (*desk.Organisation, error) {
-	o, err := scanOrg(q.q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "organisation")
-	}
-	return &o, nil
+	return queryOne(ctx, q.q, "organisation", scanOrg, `SELECT `+orgColumns+` FROM organisations WHERE id = $1`, id)
 }
 
 // ProviderOrganisation loads the provider.
 func (q *queries) ProviderOrganisation(ctx context.Context) (*desk.Organisation, error) {
-	o, err := scanOrg(q.q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE kind = 'provider'`))
-	if err != nil {
-		return nil, notFound(err, "organisation")
-	}
-	return &o, nil
+	return queryOne(ctx, q.q, "organisation", scanOrg, `SELECT `+orgColumns+` FROM organisations WHERE kind = 'provider'`)
 }
 
 // ListOrganisations lists the organisations in scope by id.
 func (q *queries) ListOrganisations(ctx context.Context, scope desk.OrgScope, p desk.Page) ([]desk.Organisation, error) {
-	list := []desk.Organisation{}
-	if !scope.All && len(scope.IDs) == 0 {
-		return list, nil
-	}
-	var a args
-	where := `id > ` + a.add(p.After)
-	if !scope.All {
-		where += ` AND id IN (` + a.in(scope.IDs) + `)`
-	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+orgColumns+` FROM organisations WHERE `+where+
-		` ORDER BY id LIMIT `+a.add(limit(p)), a...)
-	if err != nil {
-		return nil, wrapErr(err, "list organisations")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, wrapErr(err, "list organisations")
-		}
-		list = append(list, o)
-	}
-	return list, wrapErr(rows.Err(), "list organisations")
+	return listByID(ctx, q.q, "list organisations", `SELECT `+orgColumns+` FROM organisations`, scope.All, scope.IDs, p,
+		scanOrg)
 }

@@ -9,7 +9,7 @@ import (
 
 const spaceColumns = `id, client_id, key, name, require_diagnostic, created_at`
 
-func scanSpace(row interface{ Scan(...any) error }) (desk.Space, error) {
+func scanSpace(row scanner) (desk.Space, error) {
 	var s desk.Space
 	err := row.Scan(&s.ID, &s.ClientID, &s.Key, &s.Name, &s.RequireDiagnostic, at(&s.CreatedAt))
 	return s, err
@@ -17,10 +17,7 @@ func scanSpace(row interface{ Scan(...any) error }) (desk.Space, error) {
 
 // CreateSpace stores s and sets its ID (and CreatedAt when zero).
 func (q *queries) CreateSpace(ctx context.Context, s *desk.Space) error {
-	if s.CreatedAt.IsZero() {
-		s.CreatedAt = nowUTC()
-	}
-	s.CreatedAt = dbTime(s.CreatedAt)
+	stamp(&s.CreatedAt)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO spaces (client_id, key, name, require_diagnostic, created_at)
 		VALUES ($1, $2, $3, $4, $5)
@@ -42,38 +39,12 @@ func (q *queries) UpdateSpace(ctx context.Context, s *desk.Space) error {
 
 // Space loads one space.
 func (q *queries) Space(ctx context.Context, id int64) (*desk.Space, error) {
-	s, err := scanSpace(q.q.QueryRowContext(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "space")
-	}
-	return &s, nil
+	return queryOne(ctx, q.q, "space", scanSpace, `SELECT `+spaceColumns+` FROM spaces WHERE id = $1`, id)
 }
 
 // ListSpaces lists the spaces in scope by id.
 func (q *queries) ListSpaces(ctx context.Context, scope desk.SpaceScope, p desk.Page) ([]desk.Space, error) {
-	list := []desk.Space{}
-	if !scope.All && len(scope.IDs) == 0 {
-		return list, nil
-	}
-	var a args
-	where := `id > ` + a.add(p.After)
-	if !scope.All {
-		where += ` AND id IN (` + a.in(scope.IDs) + `)`
-	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+spaceColumns+` FROM spaces WHERE `+where+
-		` ORDER BY id LIMIT `+a.add(limit(p)), a...)
-	if err != nil {
-		return nil, fmt.Errorf("list spaces: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		s, err := scanSpace(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list spaces: %w", err)
-		}
-		list = append(list, s)
-	}
-	return list, wrapErr(rows.Err(), "list spaces")
+	return listByID(ctx, q.q, "list spaces", `SELECT `+spaceColumns+` FROM spaces`, scope.All, scope.IDs, p, scanSpace)
 }
 
 // SpaceIDsOfClient lists the spaces client clientID owns, by id.
@@ -84,7 +55,7 @@ func (q *queries) SpaceIDsOfClient(ctx context.Context, clientID int64) ([]int64
 
 const projectColumns = `id, space_id, name, created_at`
 
-func scanProject(row interface{ Scan(...any) error }) (desk.Project, error) {
+func scanProject(row scanner) (desk.Project, error) {
 	var p desk.Project
 	err := row.Scan(&p.ID, &p.SpaceID, &p.Name, at(&p.CreatedAt))
 	return p, err
@@ -92,10 +63,7 @@ func scanProject(row interface{ Scan(...any) error }) (desk.Project, error) {
 
 // CreateProject stores p and sets its ID (and CreatedAt when zero).
 func (q *queries) CreateProject(ctx context.Context, p *desk.Project) error {
-	if p.CreatedAt.IsZero() {
-		p.CreatedAt = nowUTC()
-	}
-	p.CreatedAt = dbTime(p.CreatedAt)
+	stamp(&p.CreatedAt)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO projects (space_id, name, created_at)
 		VALUES ($1, $2, $3)
@@ -115,39 +83,19 @@ func (q *queries) UpdateProject(ctx context.Context, p *desk.Project) error {
 
 // Project loads one project.
 func (q *queries) Project(ctx context.Context, id int64) (*desk.Project, error) {
-	p, err := scanProject(q.q.QueryRowContext(ctx, `SELECT `+projectColumns+` FROM projects WHERE id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "project")
-	}
-	return &p, nil
+	return queryOne(ctx, q.q, "project", scanProject, `SELECT `+projectColumns+` FROM projects WHERE id = $1`, id)
 }
 
 // ListProjects lists the projects of space spaceID by id.
 func (q *queries) ListProjects(ctx context.Context, spaceID int64, p desk.Page) ([]desk.Project, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+projectColumns+` FROM projects
+	return queryList(ctx, q.q, "list projects", scanProject, `SELECT `+projectColumns+` FROM projects
 		WHERE space_id = $1 AND id > $2 ORDER BY id LIMIT $3`, spaceID, p.After, limit(p))
-	if err != nil {
-		return nil, fmt.Errorf("list projects: %w", err)
-	}
-	defer rows.Close()
-	list := []desk.Project{}
-	for rows.Next() {
-		pr, err := scanProject(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list projects: %w", err)
-		}
-		list = append(list, pr)
-	}
-	return list, wrapErr(rows.Err(), "list projects")
 }
 
 // AddMember makes m.UserID a member of m.SpaceID (AddedAt is set when zero; an
 // AddedBy of 0 or less, the system, is stored as NULL).
 func (q *queries) AddMember(ctx context.Context, m *desk.Membership) error {
-	if m.AddedAt.IsZero() {
-		m.AddedAt = nowUTC()
-	}
-	m.AddedAt = dbTime(m.AddedAt)
+	stamp(&m.AddedAt)
 	var by any
 	if m.AddedBy > 0 {
 		by = m.AddedBy
@@ -168,25 +116,18 @@ func (q *queries) RemoveMember(ctx context.Context, spaceID, userID int64) error
 	return mustAffect(res, "membership")
 }
 
+func scanMember(row scanner) (desk.Membership, error) {
+	var m desk.Membership
+	err := row.Scan(&m.SpaceID, &m.UserID, &m.AddedBy, at(&m.AddedAt))
+	return m, err
+}
+
 // ListMembers lists the members of space spaceID by user id; Page.After is a user
 // id.
 func (q *queries) ListMembers(ctx context.Context, spaceID int64, p desk.Page) ([]desk.Membership, error) {
-	rows, err := q.q.QueryContext(ctx, `
+	return queryList(ctx, q.q, "list members", scanMember, `
 		SELECT space_id, user_id, coalesce(added_by, 0), added_at FROM memberships
 		WHERE space_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`, spaceID, p.After, limit(p))
-	if err != nil {
-		return nil, fmt.Errorf("list members: %w", err)
-	}
-	defer rows.Close()
-	list := []desk.Membership{}
-	for rows.Next() {
-		var m desk.Membership
-		if err := rows.Scan(&m.SpaceID, &m.UserID, &m.AddedBy, at(&m.AddedAt)); err != nil {
-			return nil, fmt.Errorf("list members: %w", err)
-		}
-		list = append(list, m)
-	}
-	return list, wrapErr(rows.Err(), "list members")
 }
 
 // SpacesOfMember lists the spaces user userID is a member of, by id.

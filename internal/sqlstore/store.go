@@ -62,8 +62,18 @@ func (s *Store) Sessions() scs.Store { return s.sessions }
 
 // InTx runs fn in one transaction: it commits when fn returns nil and rolls back
 // otherwise (and when fn panics).
-func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) error {
+	return s.atomically(ctx, func(q *queries) error { return fn(q) })
+}
+
+// atomically runs fn in a transaction of its own when q is not one already: it
+// commits when fn returns nil and rolls back otherwise (and when fn panics).
+func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
+	db, ok := q.q.(*sql.DB)
+	if !ok {
+		return fn(q)
+	}
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -78,13 +88,10 @@ func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) (err error
 			panic(p)
 		}
 	}()
-	if err = fn(&queries{q: tx, d: s.d}); err != nil {
+	if err = fn(&queries{q: tx, d: q.d}); err != nil {
 		return err
 	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return wrapErr(tx.Commit(), "commit")
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -113,13 +120,17 @@ func (a *args) add(v any) string {
 
 // in appends ids and returns their placeholders for an IN list; ids must not be
 // empty.
-func (a *args) in(ids []int64) string {
+func (a *args) in(ids []int64) string { return inList(a, ids) }
+
+// inList appends values and returns their placeholders for an IN list; values
+// must not be empty.
+func inList[T any](a *args, values []T) string {
 	var b strings.Builder
-	for i, id := range ids {
+	for i, v := range values {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(a.add(id))
+		b.WriteString(a.add(v))
 	}
 	return b.String()
 }
@@ -178,4 +189,52 @@ func wrapErr(err error, doing string) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner = interface{ Scan(...any) error }
+
+// queryOne loads the one row of query with scan; ErrNotFound(what) when there is
+// none.
+func queryOne[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, a ...any) (*T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, a...))
+	if err != nil {
+		return nil, notFound(err, what)
+	}
+	return &v, nil
+}
+
+// queryList reads every row of query with scan; it never returns a nil list
+// without an error, and its errors say what was being done.
+func queryList[T any](ctx context.Context, q querier, doing string, scan func(scanner) (T, error), query string, a ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	defer rows.Close()
+	list := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", doing, err)
+		}
+		list = append(list, v)
+	}
+	return list, wrapErr(rows.Err(), doing)
+}
+
+// listByID lists a page of the rows of selectFrom (a SELECT … FROM without its
+// WHERE) by id: the rows whose id is in ids, or every row when all.
+func listByID[T any](ctx context.Context, q querier, doing, selectFrom string, all bool, ids []int64, p desk.Page,
+	scan func(scanner) (T, error)) ([]T, error) {
+	if !all && len(ids) == 0 {
+		return []T{}, nil
+	}
+	var a args
+	query := selectFrom + ` WHERE id > ` + a.add(p.After)
+	if !all {
+		query += ` AND id IN (` + a.in(ids) + `)`
+	}
+	query += ` ORDER BY id LIMIT ` + a.add(limit(p))
+	return queryList(ctx, q, doing, scan, query, a...)
 }

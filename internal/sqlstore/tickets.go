@@ -22,7 +22,7 @@ const ticketColumns = `id, space_id, number, coalesce(project_id, 0), title, nat
 	coalesce(engineer_id, 0), status, resolution, rd_issue, decision, decision_note,
 	target_version, rating, rating_comment, created_at, updated_at, closed_at`
 
-func scanTicket(row interface{ Scan(...any) error }) (desk.Ticket, error) {
+func scanTicket(row scanner) (desk.Ticket, error) {
 	var t desk.Ticket
 	var keywords string
 	err := row.Scan(&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
@@ -87,10 +87,7 @@ func (q *queries) NextTicketNumber(ctx context.Context, spaceID int64) (int64, e
 // CreateTicket stores t and sets its ID (CreatedAt defaults to now, UpdatedAt to
 // CreatedAt).
 func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = nowUTC()
-	}
-	t.CreatedAt = dbTime(t.CreatedAt)
+	stamp(&t.CreatedAt)
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = t.CreatedAt
 	}
@@ -116,10 +113,7 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 // UpdateTicket saves every field of t but its id, space, number, channel and
 // creation time. UpdatedAt defaults to now.
 func (q *queries) UpdateTicket(ctx context.Context, t *desk.Ticket) error {
-	if t.UpdatedAt.IsZero() {
-		t.UpdatedAt = nowUTC()
-	}
-	t.UpdatedAt = dbTime(t.UpdatedAt)
+	stamp(&t.UpdatedAt)
 	res, err := q.q.ExecContext(ctx, `
 		UPDATE tickets SET project_id = $2, title = $3, nature = $4, criticality = $5, crit_rank = $6,
 			priority = $7, priority_disputed = $8, category = $9, keywords = $10, product_version = $11,
@@ -157,11 +151,7 @@ func (q *queries) TicketByRef(ctx context.Context, spaceKey string, number int64
 }
 
 func (q *queries) ticketWhere(ctx context.Context, where string, args ...any) (*desk.Ticket, error) {
-	t, err := scanTicket(q.q.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+where, args...))
-	if err != nil {
-		return nil, notFound(err, "ticket")
-	}
-	return &t, nil
+	return queryOne(ctx, q.q, "ticket", scanTicket, `SELECT `+ticketColumns+` FROM tickets WHERE `+where, args...)
 }
 
 // sortAssigneeKey sorts unassigned tickets (NULL) as assignee 0; an index has
@@ -375,7 +365,7 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 	if err != nil {
 		return nil, err
 	}
-	return q.tickets(ctx, "list tickets", query, a...)
+	return queryList(ctx, q.q, "list tickets", scanTicket, query, a...)
 }
 
 // SimilarTickets lists the tickets of scope in space spaceID whose title contains
@@ -402,24 +392,7 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 	}
 	query := `SELECT ` + ticketColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + a.add(limit(desk.Page{Limit: n}))
-	return q.tickets(ctx, "similar tickets", query, a...)
-}
-
-func (q *queries) tickets(ctx context.Context, doing, query string, a ...any) ([]desk.Ticket, error) {
-	rows, err := q.q.QueryContext(ctx, query, a...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", doing, err)
-	}
-	defer rows.Close()
-	list := []desk.Ticket{}
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", doing, err)
-		}
-		list = append(list, t)
-	}
-	return list, wrapErr(rows.Err(), doing)
+	return queryList(ctx, q.q, "similar tickets", scanTicket, query, a...)
 }
 
 // ExplainListTickets returns the database's plan for ListTickets(scope, f), one
@@ -454,45 +427,6 @@ func (s *Store) ExplainListTickets(ctx context.Context, scope desk.TicketScope, 
 	return plan, rows.Err()
 }
 
-// UsersByEmail returns the users with these addresses (compared lower-case), by
-// id, with their roles.
-func (q *queries) UsersByEmail(ctx context.Context, emails []string) ([]desk.User, error) {
-	list := []desk.User{}
-	if len(emails) == 0 {
-		return list, nil
-	}
-	var a args
-	ph := make([]string, len(emails))
-	for i, e := range emails {
-		ph[i] = a.add(desk.NormaliseEmail(e))
-	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE email IN (`+
-		strings.Join(ph, `, `)+`) ORDER BY id`, a...)
-	if err != nil {
-		return nil, fmt.Errorf("users by email: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("users by email: %w", err)
-		}
-		list = append(list, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("users by email: %w", err)
-	}
-	rows.Close()
-	ptrs := make([]*desk.User, len(list))
-	for i := range list {
-		ptrs[i] = &list[i]
-	}
-	if err := q.loadRoles(ctx, ptrs); err != nil {
-		return nil, err
-	}
-	return list, nil
-}
-
 // Setting reads an installation setting; NotFound when unset.
 func (q *queries) Setting(ctx context.Context, key string) (string, error) {
 	var v string
@@ -507,27 +441,6 @@ func (q *queries) SetSetting(ctx context.Context, key, value string) error {
 	_, err := q.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return wrapErr(err, "set setting")
-}
-
-// atomically runs fn in a transaction of its own when q is not one already.
-func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
-	db, ok := q.q.(*sql.DB)
-	if !ok {
-		return fn(q)
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	if err = fn(&queries{q: tx, d: q.d}); err != nil {
-		return err
-	}
-	return wrapErr(tx.Commit(), "commit")
 }
 
 // errNoRows tells whether err is sql.ErrNoRows.

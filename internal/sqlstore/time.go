@@ -25,6 +25,14 @@ func dbNullTime(t *time.Time) any {
 // nowUTC is the current instant as the database stores it.
 func nowUTC() time.Time { return dbTime(time.Now()) }
 
+// stamp sets *t to now when it is zero, and to the precision the database keeps.
+func stamp(t *time.Time) {
+	if t.IsZero() {
+		*t = nowUTC()
+	}
+	*t = dbTime(*t)
+}
+
 // timeScanner reads an instant into t, or an optional one into null.
 type timeScanner struct {
 	t    *time.Time

@@ -10,7 +10,7 @@ import (
 
 const tokenColumns = `id, user_id, name, hash, created_at, expires_at, revoked_at, last_used_at`
 
-func scanToken(row interface{ Scan(...any) error }) (desk.Token, error) {
+func scanToken(row scanner) (desk.Token, error) {
 	var t desk.Token
 	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, at(&t.CreatedAt), at(&t.ExpiresAt),
 		atNull(&t.RevokedAt), atNull(&t.LastUsedAt))
@@ -20,10 +20,7 @@ func scanToken(row interface{ Scan(...any) error }) (desk.Token, error) {
 // CreateToken stores t (its hash, never its secret) and sets its ID (and CreatedAt
 // when zero).
 func (q *queries) CreateToken(ctx context.Context, t *desk.Token) error {
-	if t.CreatedAt.IsZero() {
-		t.CreatedAt = nowUTC()
-	}
-	t.CreatedAt = dbTime(t.CreatedAt)
+	stamp(&t.CreatedAt)
 	t.ExpiresAt = dbTime(t.ExpiresAt)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO tokens (user_id, name, hash, created_at, expires_at, revoked_at, last_used_at)
@@ -36,11 +33,7 @@ func (q *queries) CreateToken(ctx context.Context, t *desk.Token) error {
 // TokenByHash loads the token whose secret hashes to hash, revoked or expired ones
 // included: the caller decides whether it is usable.
 func (q *queries) TokenByHash(ctx context.Context, hash []byte) (*desk.Token, error) {
-	t, err := scanToken(q.q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
-	if err != nil {
-		return nil, notFound(err, "token")
-	}
-	return &t, nil
+	return queryOne(ctx, q.q, "token", scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash)
 }
 
 // RevokeToken revokes token id at the given time; revoking it again keeps the
@@ -56,30 +49,13 @@ func (q *queries) RevokeToken(ctx context.Context, id int64, when time.Time) err
 
 // Token loads one token.
 func (q *queries) Token(ctx context.Context, id int64) (*desk.Token, error) {
-	t, err := scanToken(q.q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id))
-	if err != nil {
-		return nil, notFound(err, "token")
-	}
-	return &t, nil
+	return queryOne(ctx, q.q, "token", scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, id)
 }
 
 // ListTokens lists the tokens of user userID by id.
 func (q *queries) ListTokens(ctx context.Context, userID int64, p desk.Page) ([]desk.Token, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens
+	return queryList(ctx, q.q, "list tokens", scanToken, `SELECT `+tokenColumns+` FROM tokens
 		WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3`, userID, p.After, limit(p))
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	defer rows.Close()
-	list := []desk.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		list = append(list, t)
-	}
-	return list, wrapErr(rows.Err(), "list tokens")
 }
 
 // TouchToken records that token id was used at the given time.

@@ -11,20 +11,20 @@ import (
 
 const userColumns = `id, org_id, email, name, locale, disabled, created_at`
 
-func scanUser(row interface{ Scan(...any) error }, extra ...any) (desk.User, error) {
+func scanUser(row scanner, extra ...any) (desk.User, error) {
 	var u desk.User
 	dst := append([]any{&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Locale, &u.Disabled, at(&u.CreatedAt)}, extra...)
 	err := row.Scan(dst...)
 	return u, err
 }
 
+// scanOneUser scans a user without extra columns.
+func scanOneUser(row scanner) (desk.User, error) { return scanUser(row) }
+
 // CreateUser stores u, its roles and its password hash, and sets its ID (and
 // CreatedAt when zero). The email is stored lower-case.
 func (q *queries) CreateUser(ctx context.Context, u *desk.User, passwordHash string) error {
-	if u.CreatedAt.IsZero() {
-		u.CreatedAt = nowUTC()
-	}
-	u.CreatedAt = dbTime(u.CreatedAt)
+	stamp(&u.CreatedAt)
 	u.Email = desk.NormaliseEmail(u.Email)
 	err := q.q.QueryRowContext(ctx, `
 		INSERT INTO users (org_id, email, name, locale, password_hash, disabled, created_at)
@@ -99,14 +99,14 @@ func (q *queries) SetPassword(ctx context.Context, userID int64, passwordHash st
 
 // User loads one user with their roles.
 func (q *queries) User(ctx context.Context, id int64) (*desk.User, error) {
-	u, err := scanUser(q.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := queryOne(ctx, q.q, "user", scanOneUser, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	if err != nil {
-		return nil, notFound(err, "user")
-	}
-	if err := q.loadRoles(ctx, []*desk.User{&u}); err != nil {
 		return nil, err
 	}
-	return &u, nil
+	if err := q.loadRoles(ctx, []*desk.User{u}); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // UserByEmail loads the user with this address (compared lower-case), their roles
@@ -127,9 +127,8 @@ func (q *queries) UserByEmail(ctx context.Context, email string) (*desk.User, st
 // ListUsers lists the users in scope by id, with their roles loaded in one more
 // query for the whole page.
 func (q *queries) ListUsers(ctx context.Context, scope app.UserScope, p desk.Page) ([]desk.User, error) {
-	list := []desk.User{}
 	if !scope.All && len(scope.OrgIDs) == 0 && len(scope.SpaceIDs) == 0 {
-		return list, nil
+		return []desk.User{}, nil
 	}
 	var a args
 	where := `id > ` + a.add(p.After)
@@ -143,23 +142,31 @@ func (q *queries) ListUsers(ctx context.Context, scope app.UserScope, p desk.Pag
 		}
 		where += ` AND (` + strings.Join(or, ` OR `) + `)`
 	}
-	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+
-		` ORDER BY id LIMIT `+a.add(limit(p)), a...)
+	query := `SELECT ` + userColumns + ` FROM users WHERE ` + where + ` ORDER BY id LIMIT ` + a.add(limit(p))
+	return q.users(ctx, "list users", query, a...)
+}
+
+// UsersByEmail returns the users with these addresses (compared lower-case), by
+// id, with their roles.
+func (q *queries) UsersByEmail(ctx context.Context, emails []string) ([]desk.User, error) {
+	if len(emails) == 0 {
+		return []desk.User{}, nil
+	}
+	normalised := make([]string, len(emails))
+	for i, e := range emails {
+		normalised[i] = desk.NormaliseEmail(e)
+	}
+	var a args
+	query := `SELECT ` + userColumns + ` FROM users WHERE email IN (` + inList(&a, normalised) + `) ORDER BY id`
+	return q.users(ctx, "users by email", query, a...)
+}
+
+// users reads the users of query, then their roles in one more query.
+func (q *queries) users(ctx context.Context, doing, query string, a ...any) ([]desk.User, error) {
+	list, err := queryList(ctx, q.q, doing, scanOneUser, query, a...)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		list = append(list, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	rows.Close()
 	ptrs := make([]*desk.User, len(list))
 	for i := range list {
 		ptrs[i] = &list[i]
