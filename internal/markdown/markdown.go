@@ -22,7 +22,9 @@ var (
 )
 
 // HTML renders src as sanitised HTML.
-func HTML(src string) string {
+func HTML(src string) string { return rendered.get(src, render) }
+
+func render(src string) string {
 	var buf bytes.Buffer
 	// goldmark escapes raw HTML by default (no html.WithUnsafe); bluemonday is the
 	// second fence, for links and attributes.

@@ -45,3 +45,37 @@ func FuzzHTMLNeverEmitsScript(f *testing.F) {
 		}
 	})
 }
+
+func TestCacheGivesTheSameHTMLAndStaysWithinBudget(t *testing.T) {
+	c := &cache{budget: 4096, m: map[[32]byte]string{}}
+	calls := 0
+	render := func(s string) string { calls++; return "<p>" + s + "</p>" }
+	long := strings.Repeat("x", 100)
+	first := c.get(long, render)
+	if second := c.get(long, render); second != first || calls != 1 {
+		t.Fatalf("second read rendered again (%d renders)", calls)
+	}
+	for i := 0; i < 100; i++ {
+		c.get(strings.Repeat(string(rune('a'+i%26)), 100+i), render)
+		if c.used > c.budget {
+			t.Fatalf("cache uses %d bytes, budget %d", c.used, c.budget)
+		}
+	}
+	if got := HTML(strings.Repeat("**gras** ", 20)); !strings.Contains(got, "<strong>gras</strong>") {
+		t.Fatalf("HTML through the cache = %q", got)
+	}
+}
+
+func BenchmarkHTMLComment(b *testing.B) {
+	src := "Bonjour,\n\nL'export **PDF** échoue depuis la mise à jour 5.2 :\n\n```\njava.lang.NullPointerException\n```\n\nVoir [la doc](https://example.com/doc)."
+	for b.Loop() {
+		render(src)
+	}
+}
+
+func BenchmarkHTMLCommentCached(b *testing.B) {
+	src := "Bonjour,\n\nL'export **PDF** échoue depuis la mise à jour 5.2 :\n\n```\njava.lang.NullPointerException\n```\n\nVoir [la doc](https://example.com/doc)."
+	for b.Loop() {
+		HTML(src)
+	}
+}

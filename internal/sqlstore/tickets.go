@@ -22,6 +22,10 @@ const ticketColumns = `id, space_id, number, coalesce(project_id, 0), title, nat
 	coalesce(engineer_id, 0), status, resolution, rd_issue, decision, decision_note,
 	target_version, rating, rating_comment, created_at, updated_at, closed_at`
 
+// ticketListColumns read what lists show: the long texts (description, log
+// excerpt) come back empty, so that a page of fifty does not read them.
+var ticketListColumns = strings.Replace(ticketColumns, `description, log_excerpt,`, `'' AS description, '' AS log_excerpt,`, 1)
+
 func scanTicket(row scanner) (desk.Ticket, error) {
 	var t desk.Ticket
 	var keywords string
@@ -342,7 +346,7 @@ func ticketListSQL(scope desk.TicketScope, f app.TicketFilter) (string, args, er
 		}
 	}
 	if len(statuses) <= 1 {
-		query := `SELECT ` + ticketColumns + ` FROM tickets` + where(statuses) + orderBy + ` LIMIT ` + a.add(n)
+		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(statuses) + orderBy + ` LIMIT ` + a.add(n)
 		return query, a, nil
 	}
 	parts := make([]string, len(statuses))
@@ -350,7 +354,7 @@ func ticketListSQL(scope desk.TicketScope, f app.TicketFilter) (string, args, er
 		parts[i] = `SELECT * FROM (SELECT * FROM tickets` + where([]string{st}) + orderBy + ` LIMIT ` + a.add(n) +
 			`) AS s` + strconv.Itoa(i)
 	}
-	query := `SELECT ` + ticketColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
+	query := `SELECT ` + ticketListColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
 		orderBy + ` LIMIT ` + a.add(n)
 	return query, a, nil
 }
@@ -390,7 +394,7 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 	for _, w := range words {
 		where = append(where, `lower(title) LIKE `+a.add(likePattern(w))+` ESCAPE '\'`)
 	}
-	query := `SELECT ` + ticketColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
+	query := `SELECT ` + ticketListColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + a.add(limit(desk.Page{Limit: n}))
 	return queryList(ctx, q.q, "similar tickets", scanTicket, query, a...)
 }
