@@ -523,7 +523,7 @@ func (g *generator) emit(b *batch, t *desk.Ticket) {
 		case actCreate:
 			data := &jsonObject{b: make([]byte, 0, 256)}
 			data.num("author_id", t.AuthorID).str("channel", string(t.Channel)).str("criticality", string(t.Criticality)).
-				str("nature", string(t.Nature)).num("priority", int64(t.Priority)).
+				str("nature", string(t.Nature)).
 				str("ref", desk.Ref(c.sp.space.Key, t.Number)).str("status", string(t.Status)).str("title", t.Title)
 			g.event(b, t, a.actor, at, desk.EvCreated, data.bytes(), false)
 			if t.Nature == desk.Anomaly && (c.sp.space.RequireDiagnostic || g.rng.Float64() < 0.5) {
