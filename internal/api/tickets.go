@@ -81,15 +81,23 @@ func ticketOf(a *desk.Actor, keys map[int64]string, t *desk.Ticket, full bool) T
 // spaceKeys maps the spaces of tickets to their keys, for references.
 func (h *Handler) spaceKeys(r *http.Request, tickets ...desk.Ticket) (map[int64]string, error) {
 	keys := map[int64]string{}
+	var ids []int64
 	for _, t := range tickets {
-		if _, ok := keys[t.SpaceID]; ok {
-			continue
+		if _, ok := keys[t.SpaceID]; !ok {
+			keys[t.SpaceID] = ""
+			ids = append(ids, t.SpaceID)
 		}
-		sp, err := h.svc.Store().Space(r.Context(), t.SpaceID)
-		if err != nil {
-			return nil, err
-		}
-		keys[t.SpaceID] = sp.Key
+	}
+	if len(ids) == 0 {
+		return keys, nil
+	}
+	// One query for the page, whatever the number of spaces on it.
+	spaces, err := h.svc.Store().ListSpaces(r.Context(), desk.SpaceScope{IDs: ids}, desk.Page{Limit: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range spaces {
+		keys[sp.ID] = sp.Key
 	}
 	return keys, nil
 }

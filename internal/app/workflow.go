@@ -20,6 +20,17 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 	if !a.Staff() && !a.IsClientMember(seen.SpaceID) {
 		return nil, desk.Errorf(desk.Forbidden, "a partner's view is read-only")
 	}
+	if in.Action == desk.Reassign {
+		// Checked before the transaction: it reads the new author's rights, and a
+		// read outside the transaction while holding it could wait on the pool.
+		// The space, which those rights depend on, never changes.
+		if err := desk.Check(a, seen, in.Action); err != nil {
+			return nil, err
+		}
+		if err := s.checkNewAuthor(ctx, seen, in.NewAuthorID); err != nil {
+			return nil, err
+		}
+	}
 	resolutions, err := s.Resolutions(ctx)
 	if err != nil {
 		return nil, err
@@ -31,14 +42,6 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 			return err
 		}
 		before := *t
-		if in.Action == desk.Reassign {
-			if err := desk.Check(a, t, in.Action); err != nil {
-				return err
-			}
-			if err := s.checkNewAuthor(ctx, t, in.NewAuthorID); err != nil {
-				return err
-			}
-		}
 		if err := desk.Apply(a, t, in, resolutions); err != nil {
 			return err
 		}
