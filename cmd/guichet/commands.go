@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -30,12 +31,15 @@ var version = "dev"
 // config holds the settings shared by the commands; each has a flag and a
 // GUICHET_* environment variable, the flag winning.
 type config struct {
-	db        string
-	addr      string
-	dataDir   string
-	baseURL   string
-	logLevel  string
-	logFormat string
+	db      string
+	addr    string
+	dataDir string
+	// attachments says where new attachment content goes: "database" or
+	// "files" (under dataDir/attachments).
+	attachments string
+	baseURL     string
+	logLevel    string
+	logFormat   string
 }
 
 type env struct {
@@ -63,6 +67,8 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 	pf := root.PersistentFlags()
 	pf.StringVar(&e.cfg.db, "db", "guichet.db", "database: an SQLite file path, or a postgres:// URL (GUICHET_DB)")
 	pf.StringVar(&e.cfg.dataDir, "data-dir", "data", "directory for files kept outside the database (GUICHET_DATA_DIR)")
+	pf.StringVar(&e.cfg.attachments, "attachments", "database",
+		"where new attachment content is kept: database (shared by every instance) or files, under --data-dir (GUICHET_ATTACHMENTS)")
 	pf.StringVar(&e.cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error (GUICHET_LOG_LEVEL)")
 	pf.StringVar(&e.cfg.logFormat, "log-format", "text", "log format: text or json (GUICHET_LOG_FORMAT)")
 	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.importCmd(), e.exportCmd(), e.benchCmd(), e.versionCmd())
@@ -108,11 +114,20 @@ func (e *env) open() (*sqlstore.Store, *app.Service, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if e.cfg.attachments != "database" && e.cfg.attachments != "files" {
+		return nil, nil, fmt.Errorf("--attachments: %q is not one of database, files", e.cfg.attachments)
+	}
 	store, err := sqlstore.Open(e.ctx, e.cfg.db)
 	if err != nil {
 		return nil, nil, err
 	}
 	if _, err := store.Migrate(e.ctx); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	// Content kept in files earlier stays readable whichever mode is chosen now.
+	dir := filepath.Join(e.cfg.dataDir, "attachments")
+	if err := store.SetAttachmentDir(dir, e.cfg.attachments == "files"); err != nil {
 		store.Close()
 		return nil, nil, err
 	}

@@ -86,7 +86,8 @@ func checkSHA256(s string) (string, error) {
 }
 
 // PutBlob stores size bytes read from r under their SHA-256, one 256 KiB chunk at
-// a time, in a transaction (its own when q is not one). Content already stored is
+// a time, in a transaction (its own when q is not one), or as a file when the
+// store keeps new content in files (SetAttachmentDir). Content already stored is
 // not read again. Content whose size or hash differs from the ones given is
 // refused (Invalid) and nothing is kept.
 func (q *queries) PutBlob(ctx context.Context, sum string, size int64, r io.Reader) error {
@@ -105,6 +106,14 @@ func (q *queries) PutBlob(ctx context.Context, sum string, size int64, r io.Read
 		}
 		if !errNoRows(err) {
 			return fmt.Errorf("put blob: %w", err)
+		}
+		if q.files != nil && q.files.keepNew {
+			if err := q.files.put(sum, size, r); err != nil {
+				return err
+			}
+			_, err := q.q.ExecContext(ctx, `INSERT INTO blobs (sha256, size, created_at, stored_in)
+				VALUES ($1, $2, $3, 'files') ON CONFLICT (sha256) DO NOTHING`, sum, size, nowUTC())
+			return wrapErr(err, "put blob")
 		}
 		// Another writer may store the same content meanwhile: the first one wins,
 		// the other one (which waited for it on PostgreSQL) keeps its copy.
@@ -155,8 +164,15 @@ func (q *queries) PutBlob(ctx context.Context, sum string, size int64, r io.Read
 func (q *queries) OpenBlob(ctx context.Context, sum string) (io.ReadCloser, error) {
 	sum = strings.ToLower(sum)
 	var size int64
-	if err := q.q.QueryRowContext(ctx, `SELECT size FROM blobs WHERE sha256 = $1`, sum).Scan(&size); err != nil {
+	var storedIn string
+	if err := q.q.QueryRowContext(ctx, `SELECT size, stored_in FROM blobs WHERE sha256 = $1`, sum).Scan(&size, &storedIn); err != nil {
 		return nil, notFound(err, "file")
+	}
+	if storedIn == "files" {
+		if q.files == nil {
+			return nil, fmt.Errorf("read blob %s: its content is kept in an attachment directory and none is set", sum)
+		}
+		return q.files.open(sum, size)
 	}
 	return &blobReader{ctx: ctx, q: q.q, sum: sum, size: size}, nil
 }

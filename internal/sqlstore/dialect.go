@@ -116,6 +116,18 @@ func (d dialect) forUpdate() string {
 	return ``
 }
 
+// titleContains is the condition "the ticket's title contains text", ignoring
+// case, answered from the title's trigram index (migration 0003) when text has
+// three characters or more. SQLite's index is an FTS5 table whose LIKE knows no
+// ESCAPE clause: text holding a wildcard character is matched on the titles
+// themselves, which is rare and slower but exact.
+func (d dialect) titleContains(a *args, text string) string {
+	if d == SQLite && !strings.ContainsAny(text, `%_\`) {
+		return `id IN (SELECT rowid FROM ticket_titles WHERE title LIKE ` + a.add("%"+text+"%") + `)`
+	}
+	return `lower(title) LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
+}
+
 // explain prefixes a query to get its plan.
 func (d dialect) explain() string {
 	if d == Postgres {

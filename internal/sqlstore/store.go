@@ -88,7 +88,7 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 			panic(p)
 		}
 	}()
-	if err = fn(&queries{q: tx, d: q.d}); err != nil {
+	if err = fn(&queries{q: tx, d: q.d, files: q.files}); err != nil {
 		return err
 	}
 	return wrapErr(tx.Commit(), "commit")
@@ -105,6 +105,9 @@ type querier interface {
 type queries struct {
 	q querier
 	d dialect
+	// files, when set, keeps new attachment content in that directory instead
+	// of the database (see KeepFilesIn).
+	files *fileBlobs
 }
 
 var _ app.Queries = (*queries)(nil)

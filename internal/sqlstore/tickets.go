@@ -244,7 +244,7 @@ func narrow(scope desk.TicketScope, spaceID int64) (desk.TicketScope, bool) {
 // that (the (status, …) index gives one run per status): the query then takes the
 // first page of each status from the index and orders those few rows, still in
 // one statement.
-func ticketListSQL(scope desk.TicketScope, f app.TicketFilter) (string, args, error) {
+func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter) (string, args, error) {
 	key, tcol, numeric, err := sortKeys(f.Sort)
 	if err != nil {
 		return "", nil, err
@@ -318,7 +318,7 @@ func ticketListSQL(scope desk.TicketScope, f app.TicketFilter) (string, args, er
 			w = append(w, `author_id = `+a.add(f.AuthorID))
 		}
 		if f.Text != "" {
-			w = append(w, `lower(title) LIKE `+a.add(likePattern(f.Text))+` ESCAPE '\'`)
+			w = append(w, d.titleContains(&a, f.Text))
 		}
 		if len(after) == 1 {
 			w = append(w, `id`+cmp+a.add(after[0]))
@@ -365,7 +365,7 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 	if _, ok := narrow(scope, f.SpaceID); !ok || scope.Empty() {
 		return []desk.Ticket{}, nil
 	}
-	query, a, err := ticketListSQL(scope, f)
+	query, a, err := ticketListSQL(q.d, scope, f)
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +392,7 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 		where = append(where, `space_id = `+a.add(spaceID))
 	}
 	for _, w := range words {
-		where = append(where, `lower(title) LIKE `+a.add(likePattern(w))+` ESCAPE '\'`)
+		where = append(where, q.d.titleContains(&a, w))
 	}
 	query := `SELECT ` + ticketListColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + a.add(limit(desk.Page{Limit: n}))
@@ -403,7 +403,7 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 // line per row of EXPLAIN (PostgreSQL) or EXPLAIN QUERY PLAN (SQLite). For tests
 // and benchmarks that check the lists use their indexes.
 func (s *Store) ExplainListTickets(ctx context.Context, scope desk.TicketScope, f app.TicketFilter) ([]string, error) {
-	query, a, err := ticketListSQL(scope, f)
+	query, a, err := ticketListSQL(s.d, scope, f)
 	if err != nil {
 		return nil, err
 	}

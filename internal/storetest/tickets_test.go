@@ -293,7 +293,8 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 func seedTickets(t *testing.T, s app.Store, p *parties) {
 	t.Helper()
 	titles := []string{"Printer jams", "PRINTER offline", "Export 100% slow", "Export 100 percent", "a_b field",
-		"ab field", `back\slash`, "Login fails", "Login slow", "Crash on save"}
+		"ab field", `back\slash`, "Login fails", "Login slow", "Crash on save",
+		"Échec à l'export"}
 	natures := []desk.Nature{desk.Anomaly, desk.Evolution, desk.Question, desk.Security}
 	statuses := []desk.Status{desk.Open, desk.AwaitingClient, desk.Open, desk.ToClose, desk.Closed, desk.AwaitingDelivery}
 	spaces := []int64{p.spA.ID, p.spA.ID, p.spB.ID, p.spC.ID}
@@ -516,6 +517,8 @@ func TestListTickets(t *testing.T) {
 			"text percent":  {Text: "100%"},
 			"text under":    {Text: "a_b"},
 			"text slash":    {Text: `k\s`},
+			"text accents":  {Text: "ÉCHEC"},
+			"text short":    {Text: "ab"},
 			"combined":      {SpaceID: p.spA.ID, Status: []desk.Status{desk.Open, desk.Closed}, AssigneeID: p.agent1.ID},
 			"nothing":       {Text: "no such title"},
 			"space, author": {SpaceID: p.spB.ID, AuthorID: p.u1.ID},
