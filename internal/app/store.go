@@ -24,6 +24,7 @@ type Store interface {
 // Queries are the reads and writes, inside or outside a transaction.
 type Queries interface {
 	TicketQueries
+	ContractQueries
 
 	CreateOrganisation(ctx context.Context, o *desk.Organisation) error
 	UpdateOrganisation(ctx context.Context, o *desk.Organisation) error

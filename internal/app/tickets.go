@@ -84,7 +84,10 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 		if err := log.add(ctx, a.UserID, desk.EvCreated, createdData(t, sp.Key), false); err != nil {
 			return err
 		}
-		return s.attach(ctx, q, log, a, 0, in.Files, false)
+		if err := s.attach(ctx, q, log, a, 0, in.Files, false); err != nil {
+			return err
+		}
+		return s.refreshTimers(ctx, q, t) // its clocks start: store when they fall due
 	})
 	if err != nil {
 		return nil, err
@@ -477,7 +480,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			}
 		}
 		out = t
-		return nil
+		return s.refreshTimers(ctx, q, t) // the criticality chooses the objectives
 	})
 	return out, err
 }

@@ -62,7 +62,7 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 			return err
 		}
 		out = t
-		return nil
+		return s.refreshTimers(ctx, q, t) // clocks pause, resume or stop; closed tickets keep their figures
 	})
 	return out, err
 }
@@ -242,7 +242,10 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 				return err
 			}
 		}
-		return q.UpdateTicket(ctx, t)
+		if err := q.UpdateTicket(ctx, t); err != nil {
+			return err
+		}
+		return s.refreshTimers(ctx, q, t) // an answer stops a clock, a client's comment resumes them
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -49,6 +50,36 @@ type Targets struct {
 	Resolution    time.Duration
 }
 
+// targetsJSON is the JSON form of Targets, in whole minutes.
+type targetsJSON struct {
+	FirstResponse int64 `json:"first_response_minutes"`
+	Update        int64 `json:"update_minutes"`
+	Resolution    int64 `json:"resolution_minutes"`
+}
+
+// MarshalJSON writes the targets in minutes.
+func (t Targets) MarshalJSON() ([]byte, error) {
+	return json.Marshal(targetsJSON{int64(t.FirstResponse / time.Minute), int64(t.Update / time.Minute),
+		int64(t.Resolution / time.Minute)})
+}
+
+// UnmarshalJSON reads targets in minutes; a value over MaxTarget is kept so that
+// Check can refuse it.
+func (t *Targets) UnmarshalJSON(b []byte) error {
+	var j targetsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	m := func(n int64) time.Duration {
+		if n > int64(MaxTarget/time.Minute) {
+			return MaxTarget + time.Minute
+		}
+		return time.Duration(n) * time.Minute
+	}
+	*t = Targets{m(j.FirstResponse), m(j.Update), m(j.Resolution)}
+	return nil
+}
+
 // Of returns the target of one objective.
 func (t Targets) Of(k ObjectiveKind) time.Duration {
 	switch k {
@@ -66,16 +97,16 @@ func (t Targets) Of(k ObjectiveKind) time.Duration {
 type TimerSettings struct {
 	// AwaitingClientDays: a ticket awaiting the client this long goes to to_close
 	// with the resolution "no reply".
-	AwaitingClientDays int
+	AwaitingClientDays int `json:"awaiting_client_days"`
 	// ToCloseDays: a ticket in to_close this long is closed; ToCloseRDDays when it
 	// is linked to an R&D issue.
-	ToCloseDays   int
-	ToCloseRDDays int
+	ToCloseDays   int `json:"to_close_days"`
+	ToCloseRDDays int `json:"to_close_rd_days"`
 	// WarningPercent of an objective's target raises a warning before the breach.
-	WarningPercent int
+	WarningPercent int `json:"warning_percent"`
 	// StaleDays[p-1] is the age, for priority Pp, of the last public support
 	// comment after which the author sees who works on the ticket.
-	StaleDays [4]int
+	StaleDays [4]int `json:"stale_days"`
 }
 
 // DefaultTimers are the timers of SPEC §4.
@@ -275,3 +306,95 @@ func (a *Actor) CanManageContracts() bool { return a.Staff() && a.IsAdmin() }
 // CanReadContracts tells whether the actor reads calendars and contracts:
 // provider staff.
 func (a *Actor) CanReadContracts() bool { return a.Staff() }
+
+// WeekdayNames are the JSON names of the days of a bizcal.Week, Sunday first as
+// in time.Weekday.
+var WeekdayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+
+// HoursMap returns a week's opening ranges by day name ("09:00-18:00"), leaving
+// out the days without any.
+func HoursMap(w bizcal.Week) map[string][]string {
+	out := map[string][]string{}
+	for d, rs := range w {
+		for _, r := range rs {
+			out[WeekdayNames[d]] = append(out[WeekdayNames[d]], r.String())
+		}
+	}
+	return out
+}
+
+// HoursOf reads opening ranges by day name; a wrong day or range is an Invalid
+// error on field "hours".
+func HoursOf(m map[string][]string) (bizcal.Week, error) {
+	var w bizcal.Week
+	for name, rs := range m {
+		d := slices.Index(WeekdayNames[:], strings.ToLower(name))
+		if d < 0 {
+			return w, FieldError("hours", "%q is not a day (monday … sunday)", name)
+		}
+		for _, s := range rs {
+			r, err := bizcal.ParseRange(s)
+			if err != nil {
+				return w, FieldError("hours."+WeekdayNames[d], "%q is not a range such as 09:00-18:00", s)
+			}
+			w[d] = append(w[d], r)
+		}
+	}
+	return w, nil
+}
+
+// DateSpan is the JSON form of a bizcal.DateRange.
+type DateSpan struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// SpansOf converts closed spans to their JSON form.
+func SpansOf(rs []bizcal.DateRange) []DateSpan {
+	out := make([]DateSpan, len(rs))
+	for i, r := range rs {
+		out[i] = DateSpan{r.From.String(), r.To.String()}
+	}
+	return out
+}
+
+// RangesOf reads closed spans ("to" empty means one day).
+func RangesOf(field string, in []DateSpan) ([]bizcal.DateRange, error) {
+	out := make([]bizcal.DateRange, 0, len(in))
+	for i, s := range in {
+		from, err := bizcal.ParseDate(s.From)
+		if err != nil {
+			return nil, FieldError(field+"["+itoa(int64(i))+"].from", "must be a date such as 2026-08-10")
+		}
+		to := from
+		if s.To != "" {
+			if to, err = bizcal.ParseDate(s.To); err != nil {
+				return nil, FieldError(field+"["+itoa(int64(i))+"].to", "must be a date such as 2026-08-14")
+			}
+		}
+		out = append(out, bizcal.DateRange{From: from, To: to})
+	}
+	return out, nil
+}
+
+// DatesOf reads days ("2026-05-08").
+func DatesOf(field string, in []string) ([]bizcal.Date, error) {
+	out := make([]bizcal.Date, 0, len(in))
+	for i, s := range in {
+		d, err := bizcal.ParseDate(s)
+		if err != nil {
+			return nil, FieldError(field+"["+itoa(int64(i))+"]", "must be a date such as 2026-05-08")
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// DateStrings writes days.
+func DateStrings(ds []bizcal.Date) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.String()
+	}
+	return out
+}

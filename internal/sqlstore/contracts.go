@@ -1,0 +1,344 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"guichet/internal/desk"
+)
+
+// calendarColumns are read by scanCalendar.
+const calendarColumns = `id, name, time_zone, hours, holidays, closed, open, is_default, created_at, updated_at`
+
+func scanCalendar(row scanner) (desk.CalendarDef, error) {
+	var c desk.CalendarDef
+	var hours, closed, open string
+	if err := row.Scan(&c.ID, &c.Name, &c.TimeZone, &hours, &c.Holidays, &closed, &open, &c.IsDefault,
+		at(&c.CreatedAt), at(&c.UpdatedAt)); err != nil {
+		return c, err
+	}
+	var h map[string][]string
+	var spans []desk.DateSpan
+	var days []string
+	if err := json.Unmarshal([]byte(hours), &h); err != nil {
+		return c, fmt.Errorf("calendar %d hours: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(closed), &spans); err != nil {
+		return c, fmt.Errorf("calendar %d closed days: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(open), &days); err != nil {
+		return c, fmt.Errorf("calendar %d open days: %w", c.ID, err)
+	}
+	var err error
+	if c.Hours, err = desk.HoursOf(h); err != nil {
+		return c, err
+	}
+	if c.Closed, err = desk.RangesOf("closed", spans); err != nil {
+		return c, err
+	}
+	c.Open, err = desk.DatesOf("open", days)
+	return c, err
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("sqlstore: encode: " + err.Error()) // our own plain types always marshal
+	}
+	return string(b)
+}
+
+// CreateCalendar stores c and sets its ID.
+func (q *queries) CreateCalendar(ctx context.Context, c *desk.CalendarDef) error {
+	stamp(&c.CreatedAt)
+	stamp(&c.UpdatedAt)
+	err := q.q.QueryRowContext(ctx, `INSERT INTO calendars (name, time_zone, hours, holidays, closed, open,
+			is_default, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		c.Name, c.TimeZone, jsonText(desk.HoursMap(c.Hours)), c.Holidays, jsonText(desk.SpansOf(c.Closed)),
+		jsonText(desk.DateStrings(c.Open)), c.IsDefault, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+	return q.d.wrap(err, "name", "create calendar")
+}
+
+// UpdateCalendar saves c (but its default mark and creation time).
+func (q *queries) UpdateCalendar(ctx context.Context, c *desk.CalendarDef) error {
+	stamp(&c.UpdatedAt)
+	res, err := q.q.ExecContext(ctx, `UPDATE calendars SET name = $2, time_zone = $3, hours = $4, holidays = $5,
+			closed = $6, open = $7, updated_at = $8 WHERE id = $1`,
+		c.ID, c.Name, c.TimeZone, jsonText(desk.HoursMap(c.Hours)), c.Holidays, jsonText(desk.SpansOf(c.Closed)),
+		jsonText(desk.DateStrings(c.Open)), c.UpdatedAt)
+	if err != nil {
+		return q.d.wrap(err, "name", "update calendar")
+	}
+	return mustAffect(res, "calendar")
+}
+
+// Calendar loads one calendar.
+func (q *queries) Calendar(ctx context.Context, id int64) (*desk.CalendarDef, error) {
+	return queryOne(ctx, q.q, "calendar", scanCalendar, `SELECT `+calendarColumns+` FROM calendars WHERE id = $1`, id)
+}
+
+// DefaultCalendar loads the calendar marked default.
+func (q *queries) DefaultCalendar(ctx context.Context) (*desk.CalendarDef, error) {
+	return queryOne(ctx, q.q, "calendar", scanCalendar, `SELECT `+calendarColumns+` FROM calendars WHERE is_default`)
+}
+
+// ListCalendars lists calendars by id.
+func (q *queries) ListCalendars(ctx context.Context, p desk.Page) ([]desk.CalendarDef, error) {
+	return listByID(ctx, q.q, "list calendars", `SELECT `+calendarColumns+` FROM calendars`, true, nil, p, scanCalendar)
+}
+
+// contractColumns are read by scanContract; space_ids is a JSON array built by
+// the database.
+const contractColumns = `id, client_id, reference, tier, coalesce(calendar_id, 0), objectives, channels, timers,
+	coalesce(account_manager_id, 0), version, created_at, updated_at`
+
+func scanContract(row scanner) (desk.Contract, error) {
+	var c desk.Contract
+	var objectives, channels, timers string
+	if err := row.Scan(&c.ID, &c.ClientID, &c.Reference, &c.Tier, &c.CalendarID, &objectives, &channels, &timers,
+		&c.AccountManagerID, &c.Version, at(&c.CreatedAt), at(&c.UpdatedAt)); err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(objectives), &c.Objectives); err != nil {
+		return c, fmt.Errorf("contract %d objectives: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(channels), &c.Channels); err != nil {
+		return c, fmt.Errorf("contract %d channels: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(timers), &c.Timers); err != nil {
+		return c, fmt.Errorf("contract %d timers: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// withSpaces fills the SpaceIDs of contracts.
+func (q *queries) withSpaces(ctx context.Context, list []desk.Contract) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(list))
+	at := map[int64]int{}
+	for i := range list {
+		ids[i], at[list[i].ID] = list[i].ID, i
+		list[i].SpaceIDs = []int64{}
+	}
+	var a args
+	rows, err := q.q.QueryContext(ctx, `SELECT contract_id, id FROM spaces WHERE contract_id IN (`+a.in(ids)+
+		`) ORDER BY id`, a...)
+	if err != nil {
+		return fmt.Errorf("contract spaces: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid, sid int64
+		if err := rows.Scan(&cid, &sid); err != nil {
+			return err
+		}
+		list[at[cid]].SpaceIDs = append(list[at[cid]].SpaceIDs, sid)
+	}
+	return rows.Err()
+}
+
+// setSpaces puts exactly c's spaces under c.
+func (q *queries) setSpaces(ctx context.Context, c *desk.Contract) error {
+	if _, err := q.q.ExecContext(ctx, `UPDATE spaces SET contract_id = NULL WHERE contract_id = $1`, c.ID); err != nil {
+		return fmt.Errorf("contract spaces: %w", err)
+	}
+	if len(c.SpaceIDs) == 0 {
+		return nil
+	}
+	var a args
+	query := `UPDATE spaces SET contract_id = ` + a.add(c.ID) + ` WHERE id IN (` + a.in(c.SpaceIDs) + `)`
+	_, err := q.q.ExecContext(ctx, query, a...)
+	return q.d.wrap(err, "space_ids", "contract spaces")
+}
+
+// CreateContract stores c with its spaces and sets its ID.
+func (q *queries) CreateContract(ctx context.Context, c *desk.Contract) error {
+	stamp(&c.CreatedAt)
+	stamp(&c.UpdatedAt)
+	return q.atomically(ctx, func(q *queries) error {
+		err := q.q.QueryRowContext(ctx, `INSERT INTO contracts (client_id, reference, tier, calendar_id, objectives,
+				channels, timers, account_manager_id, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			c.ClientID, c.Reference, string(c.Tier), nullID(c.CalendarID), jsonText(c.Objectives), jsonText(c.Channels),
+			jsonText(c.Timers), nullID(c.AccountManagerID), c.Version, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+		if err != nil {
+			return q.d.wrap(err, "client_id", "create contract")
+		}
+		return q.setSpaces(ctx, c)
+	})
+}
+
+// UpdateContract saves every field of c but its client and creation time, and
+// its spaces.
+func (q *queries) UpdateContract(ctx context.Context, c *desk.Contract) error {
+	stamp(&c.UpdatedAt)
+	return q.atomically(ctx, func(q *queries) error {
+		res, err := q.q.ExecContext(ctx, `UPDATE contracts SET reference = $2, tier = $3, calendar_id = $4,
+				objectives = $5, channels = $6, timers = $7, account_manager_id = $8, version = $9, updated_at = $10
+			WHERE id = $1`,
+			c.ID, c.Reference, string(c.Tier), nullID(c.CalendarID), jsonText(c.Objectives), jsonText(c.Channels),
+			jsonText(c.Timers), nullID(c.AccountManagerID), c.Version, c.UpdatedAt)
+		if err != nil {
+			return q.d.wrap(err, "calendar_id", "update contract")
+		}
+		if err := mustAffect(res, "contract"); err != nil {
+			return err
+		}
+		return q.setSpaces(ctx, c)
+	})
+}
+
+// Contract loads one contract with its spaces.
+func (q *queries) Contract(ctx context.Context, id int64) (*desk.Contract, error) {
+	c, err := queryOne(ctx, q.q, "contract", scanContract, `SELECT `+contractColumns+` FROM contracts WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	list := []desk.Contract{*c}
+	if err := q.withSpaces(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// ListContracts lists contracts by id, with their spaces.
+func (q *queries) ListContracts(ctx context.Context, p desk.Page) ([]desk.Contract, error) {
+	list, err := listByID(ctx, q.q, "list contracts", `SELECT `+contractColumns+` FROM contracts`, true, nil, p, scanContract)
+	if err != nil {
+		return nil, err
+	}
+	return list, q.withSpaces(ctx, list)
+}
+
+// ContractOfSpace loads the contract a space is under.
+func (q *queries) ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, error) {
+	var id int64
+	err := q.q.QueryRowContext(ctx, `SELECT coalesce(contract_id, 0) FROM spaces WHERE id = $1`, spaceID).Scan(&id)
+	if err != nil {
+		return nil, notFound(err, "space")
+	}
+	if id == 0 {
+		return nil, desk.ErrNotFound("contract")
+	}
+	return q.Contract(ctx, id)
+}
+
+// AddContractVersion records a contract version.
+func (q *queries) AddContractVersion(ctx context.Context, contractID int64, version int, data []byte, by int64, when time.Time) error {
+	_, err := q.q.ExecContext(ctx, `INSERT INTO contract_versions (contract_id, version, data, changed_by, changed_at)
+		VALUES ($1, $2, $3, $4, $5)`, contractID, version, string(data), nullID(by), dbTime(when))
+	return q.d.wrap(err, "version", "record contract version")
+}
+
+// MarkTicketsDue makes the open tickets under a contract, or under the contracts
+// of a calendar, fall due at when.
+func (q *queries) MarkTicketsDue(ctx context.Context, contractID, calendarID int64, when time.Time) (int64, error) {
+	var a args
+	spaces := `SELECT id FROM spaces WHERE contract_id = ` + a.add(contractID)
+	if contractID == 0 {
+		spaces = `SELECT s.id FROM spaces s JOIN contracts c ON c.id = s.contract_id WHERE c.calendar_id = ` + a.add(calendarID)
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET next_due_at = `+a.add(dbTime(when))+
+		` WHERE status <> 'closed' AND space_id IN (`+spaces+`)`, a...)
+	if err != nil {
+		return 0, fmt.Errorf("mark tickets due: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// StaffRoles returns the provider roles of the provider users among ids.
+func (q *queries) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk.Role, error) {
+	out := map[int64][]desk.Role{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var a args
+	rows, err := q.q.QueryContext(ctx, `SELECT u.id, coalesce(r.role, '') FROM users u
+		JOIN organisations o ON o.id = u.org_id AND o.kind = 'provider'
+		LEFT JOIN user_roles r ON r.user_id = u.id
+		WHERE u.id IN (`+a.in(ids)+`) ORDER BY u.id, r.role`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("staff roles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var role string
+		if err := rows.Scan(&id, &role); err != nil {
+			return nil, err
+		}
+		if out[id] == nil {
+			out[id] = []desk.Role{}
+		}
+		if role != "" {
+			out[id] = append(out[id], desk.Role(role))
+		}
+	}
+	return out, rows.Err()
+}
+
+// deadlineNone is the deadline_at of a ticket without one: it sorts last.
+var deadlineNone = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// SetTicketTimers stores a ticket's next due instant, deadline and final figures.
+func (q *queries) SetTicketTimers(ctx context.Context, ticketID int64, next, deadline *time.Time, final []byte) error {
+	d := deadlineNone
+	if deadline != nil {
+		d = dbTime(*deadline)
+	}
+	var f any
+	if final != nil {
+		f = string(final)
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET next_due_at = $2, deadline_at = $3, slo_final = $4 WHERE id = $1`,
+		ticketID, dbNullTime(next), d, f)
+	if err != nil {
+		return fmt.Errorf("set ticket timers: %w", err)
+	}
+	return mustAffect(res, "ticket")
+}
+
+// TicketTimers reads a ticket's next due instant, deadline and final figures.
+func (q *queries) TicketTimers(ctx context.Context, ticketID int64) (next, deadline *time.Time, final []byte, err error) {
+	var d time.Time
+	var f *string
+	err = q.q.QueryRowContext(ctx, `SELECT next_due_at, deadline_at, slo_final FROM tickets WHERE id = $1`, ticketID).
+		Scan(atNull(&next), at(&d), &f)
+	if err != nil {
+		return nil, nil, nil, notFound(err, "ticket")
+	}
+	if d.Before(deadlineNone) {
+		deadline = &d
+	}
+	if f != nil {
+		final = []byte(*f)
+	}
+	return next, deadline, final, nil
+}
+
+// Deadlines returns the deadlines of those of ids that have one.
+func (q *queries) Deadlines(ctx context.Context, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var a args
+	rows, err := q.q.QueryContext(ctx, `SELECT id, deadline_at FROM tickets WHERE id IN (`+a.in(ids)+`)`, a...)
+	if err != nil {
+		return nil, fmt.Errorf("deadlines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var d time.Time
+		if err := rows.Scan(&id, at(&d)); err != nil {
+			return nil, err
+		}
+		out[id] = d
+	}
+	return out, rows.Err()
+}

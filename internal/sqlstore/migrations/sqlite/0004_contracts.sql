@@ -1,0 +1,88 @@
+-- Business calendars, contracts and their versions, the contract of each space,
+-- the timers of tickets, and the outbox of notifications.
+--
+-- Calendars keep their opening hours, extra closed and open days as JSON:
+-- hours {"monday": ["09:00-12:30", "13:30-18:00"], …}, closed [{"from": "2026-08-10",
+-- "to": "2026-08-14"}], open ["2026-05-08"].
+CREATE TABLE calendars (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT      NOT NULL,
+    time_zone  TEXT      NOT NULL,
+    hours      TEXT      NOT NULL,
+    holidays   TEXT      NOT NULL,
+    closed     TEXT      NOT NULL DEFAULT '[]',
+    open       TEXT      NOT NULL DEFAULT '[]',
+    is_default BOOLEAN   NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX calendars_name ON calendars (name);
+CREATE UNIQUE INDEX calendars_one_default ON calendars (is_default) WHERE is_default;
+INSERT INTO calendars (name, time_zone, hours, holidays, is_default, created_at, updated_at)
+VALUES ('France, Monday to Friday 09:00-18:00', 'Europe/Paris',
+    '{"monday":["09:00-18:00"],"tuesday":["09:00-18:00"],"wednesday":["09:00-18:00"],"thursday":["09:00-18:00"],"friday":["09:00-18:00"]}',
+    'fr', 1, strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'), strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'));
+
+-- objectives: {"blocking": {"first_response": "1h0m0s", …}, …}; channels: ["web", …];
+-- timers: {"awaiting_client_days": 30, …}. version counts the changes, from 1.
+CREATE TABLE contracts (
+    id                 INTEGER PRIMARY KEY,
+    client_id          INTEGER   NOT NULL REFERENCES organisations (id),
+    reference          TEXT      NOT NULL,
+    tier               TEXT      NOT NULL CHECK (tier IN ('on_demand', 'total_care', 'premium', 'enterprise', 'maintenance')),
+    calendar_id        INTEGER   REFERENCES calendars (id),
+    objectives         TEXT      NOT NULL,
+    channels           TEXT      NOT NULL,
+    timers             TEXT      NOT NULL,
+    account_manager_id INTEGER   REFERENCES users (id),
+    version            INTEGER   NOT NULL CHECK (version > 0),
+    created_at         TIMESTAMP NOT NULL,
+    updated_at         TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX contracts_reference ON contracts (reference);
+CREATE INDEX contracts_client ON contracts (client_id);
+CREATE INDEX contracts_calendar ON contracts (calendar_id);
+
+-- Every version of a contract, as it applied from changed_at on (the calendar's
+-- definition included), so that a figure can be explained by the rules of its time.
+CREATE TABLE contract_versions (
+    contract_id INTEGER   NOT NULL REFERENCES contracts (id),
+    version     INTEGER   NOT NULL,
+    data        TEXT      NOT NULL,
+    changed_by  INTEGER   REFERENCES users (id),
+    changed_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (contract_id, version)
+);
+
+ALTER TABLE spaces ADD COLUMN contract_id INTEGER REFERENCES contracts (id);
+CREATE INDEX spaces_contract ON spaces (contract_id);
+
+-- next_due_at is the next instant a timer of the ticket falls due (NULL: none);
+-- the sweep reads due tickets through its index. deadline_at is the nearest due
+-- instant of a running objective, for the queue ordered by deadline; tickets
+-- without one sort last ('9999-12-31'). slo_final keeps, for a closed ticket,
+-- the figures of the rules that applied when it closed (JSON).
+ALTER TABLE tickets ADD COLUMN next_due_at TIMESTAMP;
+ALTER TABLE tickets ADD COLUMN deadline_at TIMESTAMP NOT NULL DEFAULT '9999-12-31 00:00:00+00:00';
+ALTER TABLE tickets ADD COLUMN slo_final TEXT;
+-- Tickets that exist already fall due now: the first sweep computes their timers.
+UPDATE tickets SET next_due_at = created_at WHERE status <> 'closed';
+CREATE INDEX tickets_next_due ON tickets (next_due_at, id) WHERE next_due_at IS NOT NULL;
+CREATE INDEX tickets_deadline ON tickets (deadline_at, id);
+
+-- Notifications to deliver, written in the same transaction as their cause. The
+-- idempotency key makes a second write of the same notification a no-op.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT      NOT NULL,
+    recipient_id    INTEGER   NOT NULL REFERENCES users (id),
+    ticket_id       INTEGER   REFERENCES tickets (id),
+    payload         TEXT      NOT NULL,
+    idempotency_key TEXT      NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    attempts        INTEGER   NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    sent_at         TIMESTAMP
+);
+CREATE UNIQUE INDEX outbox_key ON outbox (idempotency_key);
+CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL;

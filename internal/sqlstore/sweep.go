@@ -1,0 +1,126 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"guichet/internal/app"
+	"guichet/internal/desk"
+)
+
+// skipLocked ends the sweep's SELECT of due tickets inside a transaction: on
+// PostgreSQL it locks them and skips those another transaction holds, so that
+// several sweeps share the work and never take one ticket twice. SQLite runs one
+// writer at a time (BEGIN IMMEDIATE), which gives the same guarantee.
+func (d dialect) skipLocked() string {
+	if d == Postgres {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ``
+}
+
+// DueTickets returns up to limit tickets whose next timer is due at now, after
+// (afterDue, afterID), read through the tickets_next_due index.
+func (q *queries) DueTickets(ctx context.Context, now, afterDue time.Time, afterID int64, limit int, lock bool) ([]app.DueTicket, error) {
+	var a args
+	where := `next_due_at IS NOT NULL AND next_due_at <= ` + a.add(dbTime(now))
+	if afterID > 0 {
+		where += ` AND (next_due_at, id) > (` + a.add(dbTime(afterDue)) + `, ` + a.add(afterID) + `)`
+	}
+	query := `SELECT ` + ticketColumns + `, next_due_at FROM tickets WHERE ` + where +
+		` ORDER BY next_due_at, id LIMIT ` + a.add(limit)
+	if lock {
+		query += q.d.skipLocked()
+	}
+	return queryList(ctx, q.q, "due tickets", scanDueTicket, query, a...)
+}
+
+func scanDueTicket(row scanner) (app.DueTicket, error) {
+	var t desk.Ticket
+	var keywords string
+	var due time.Time
+	err := row.Scan(&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
+		&t.Priority, &t.PriorityDisputed, &t.Category, &keywords, &t.ProductVersion, &t.ModuleVersions,
+		&t.Description, &t.LogExcerpt, &t.Channel, &t.AuthorID, &t.AssigneeID,
+		&t.EngineerID, &t.Status, &t.Resolution, &t.RDIssue, &t.Decision, &t.DecisionNote,
+		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt), at(&due))
+	if err != nil {
+		return app.DueTicket{}, err
+	}
+	t.Keywords, err = decodeList[string](keywords)
+	return app.DueTicket{Ticket: t, NextDue: due}, err
+}
+
+// EventsOf returns the logs of tickets, private events included, in one query.
+func (q *queries) EventsOf(ctx context.Context, ids []int64) (map[int64][]desk.Event, error) {
+	out := map[int64][]desk.Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var a args
+	list, err := q.events(ctx, `SELECT `+eventColumns+` FROM ticket_events WHERE ticket_id IN (`+a.in(ids)+
+		`) ORDER BY ticket_id, seq`, a...)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range list {
+		out[e.TicketID] = append(out[e.TicketID], e)
+	}
+	return out, nil
+}
+
+// Enqueue writes a notification; one with the same key already there is kept.
+func (q *queries) Enqueue(ctx context.Context, n *app.Notification) error {
+	stamp(&n.CreatedAt)
+	_, err := q.q.ExecContext(ctx, `INSERT INTO outbox (kind, recipient_id, ticket_id, payload, idempotency_key,
+			created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
+		ON CONFLICT (idempotency_key) DO NOTHING`,
+		n.Kind, n.RecipientID, nullID(n.TicketID), string(n.Payload), n.Key, n.CreatedAt)
+	return q.d.wrap(err, "recipient_id", "enqueue notification")
+}
+
+// Outbox lists notifications by id, of one ticket or of all (ticketID 0).
+func (q *queries) Outbox(ctx context.Context, ticketID int64, p desk.Page) ([]app.Notification, error) {
+	var a args
+	query := `SELECT id, kind, recipient_id, coalesce(ticket_id, 0), payload, idempotency_key, created_at, sent_at
+		FROM outbox WHERE id > ` + a.add(p.After)
+	if ticketID > 0 {
+		query += ` AND ticket_id = ` + a.add(ticketID)
+	}
+	query += ` ORDER BY id LIMIT ` + a.add(limit(p))
+	return queryList(ctx, q.q, "list outbox", func(row scanner) (app.Notification, error) {
+		var n app.Notification
+		var payload string
+		err := row.Scan(&n.ID, &n.Kind, &n.RecipientID, &n.TicketID, &payload, &n.Key, at(&n.CreatedAt), atNull(&n.SentAt))
+		n.Payload = json.RawMessage(payload)
+		return n, err
+	}, query, a...)
+}
+
+// ExplainDueTickets returns the database's plan for the sweep's query, for tests
+// that check it reads the index.
+func (s *Store) ExplainDueTickets(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.explain()+`SELECT id FROM tickets WHERE next_due_at IS NOT NULL
+		AND next_due_at <= $1 ORDER BY next_due_at, id LIMIT 500`, dbTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan []string
+	for rows.Next() {
+		dst := make([]any, len(cols))
+		var last string
+		for i := range dst {
+			dst[i] = new(any)
+		}
+		dst[len(dst)-1] = &last
+		if err := rows.Scan(dst...); err != nil {
+			return nil, err
+		}
+		plan = append(plan, last)
+	}
+	return plan, rows.Err()
+}
