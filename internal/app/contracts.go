@@ -444,7 +444,7 @@ func newRuleCache(q Queries) *ruleCache {
 }
 
 func (r *ruleCache) rolesOf(id int64) []desk.Role { return r.roles[id] }
-func (r *ruleCache) staff(id int64) bool       { _, ok := r.roles[id]; return ok }
+func (r *ruleCache) staff(id int64) bool          { _, ok := r.roles[id]; return ok }
 
 // loadActors looks up the roles of the actors of events not seen yet.
 func (r *ruleCache) loadActors(ctx context.Context, events []desk.Event) error {

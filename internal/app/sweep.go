@@ -212,7 +212,7 @@ func (s *Service) notify(ctx context.Context, q Queries, t *desk.Ticket, c *desk
 	}
 	for _, id := range to {
 		n := &Notification{Kind: string(tm.Kind), RecipientID: id, TicketID: t.ID, Payload: payload,
-			Key: fmt.Sprintf("%s:%d:%s:%d:%s", tm.Kind, t.ID, tm.Objective, tm.Cycle, strconv.FormatInt(id, 10)),
+			Key:       fmt.Sprintf("%s:%d:%s:%d:%s", tm.Kind, t.ID, tm.Objective, tm.Cycle, strconv.FormatInt(id, 10)),
 			CreatedAt: s.now()}
 		if err := q.Enqueue(ctx, n); err != nil {
 			return err
