@@ -1,7 +1,9 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -103,6 +105,75 @@ func (c *Client) Get(ctx context.Context, path string) error {
 		return fmt.Errorf("GET %s: %s", path, res.Status)
 	}
 	return nil
+}
+
+// Send sends a request with a JSON body (none when body is nil) and decodes the
+// JSON answer into out (unless out is nil). Any status but want is an error that
+// names the request and the answer.
+func (c *Client) Send(ctx context.Context, method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.URL(path), rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer drain(res)
+	if res.StatusCode != want {
+		var problem struct {
+			Detail string `json:"detail"`
+		}
+		_ = json.NewDecoder(io.LimitReader(res.Body, 4096)).Decode(&problem)
+		return fmt.Errorf("%s %s: %s %s", method, trimQuery(path), res.Status, problem.Detail)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: %w", method, trimQuery(path), err)
+	}
+	return nil
+}
+
+// trimQuery leaves the query string and the numbers out of a path, so that error
+// messages of one kind read alike: /api/v1/tickets/{id}.
+func trimQuery(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// as returns a client that shares c's connections but carries token and no cookie.
+func (c *Client) as(token string) *Client {
+	hc := *c.http
+	hc.Jar = nil
+	return &Client{base: c.base, http: &hc, token: token}
+}
+
+// withJar returns a client that shares c's connections but keeps cookies of its
+// own, to sign in as one user.
+func (c *Client) withJar() *Client {
+	jar, _ := cookiejar.New(nil) // never fails without options
+	hc := *c.http
+	hc.Jar = jar
+	return &Client{base: c.base, http: &hc}
 }
 
 // drain reads the rest of the body and closes it, so the connection is reused.

@@ -1,6 +1,8 @@
 // Package loadtest drives a running Guichet server over HTTP and measures how fast
-// it answers; it is the engine of `guichet bench`. It speaks only HTTP, like any
-// client, and imports nothing else of Guichet's.
+// it answers; it is the engine of `guichet bench`. It speaks only HTTP to the
+// server, like any client (session.go is the realistic mix of the demo users);
+// raw.go alone opens a database, through the store, to measure the limit beside
+// Guichet: what the database itself does on the same machine.
 //
 // A load is a mix of weighted operations run by concurrent workers, each of which
 // picks its next operation at random in proportion to the weights, until a time
@@ -65,13 +67,26 @@ const maxErrorSamples = 5
 // first, Run stops at once, leaves out the operations it interrupted, and returns
 // the report of what finished along with ctx's error.
 func Run(ctx context.Context, c *Client, ops []Operation, o Options) (*Report, error) {
+	names, weights := make([]string, len(ops)), make([]int, len(ops))
+	for i, op := range ops {
+		names[i], weights[i] = op.Name, op.Weight
+	}
+	return run(ctx, names, weights, o, func(int) func(context.Context, int) error {
+		return func(ctx context.Context, i int) error { return ops[i].Do(ctx, c) }
+	})
+}
+
+// run runs o.Concurrency workers; worker w does operation i with worker(w)(ctx, i),
+// picked in proportion to weights.
+func run(ctx context.Context, names []string, weights []int, o Options,
+	worker func(w int) func(ctx context.Context, op int) error) (*Report, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
-	if len(ops) == 0 {
+	if len(names) == 0 {
 		return nil, errors.New("no operation to run")
 	}
-	m := newMix(ops)
+	m := newMix(weights)
 	var (
 		started  atomic.Int64
 		wg       sync.WaitGroup
@@ -83,9 +98,10 @@ func Run(ctx context.Context, c *Client, ops []Operation, o Options) (*Report, e
 		deadline = begin.Add(o.Duration)
 	}
 	for w := range o.Concurrency {
-		rec := newRecorder(len(ops))
+		rec := newRecorder(len(names))
 		recorded[w] = rec
 		rng := rand.New(rand.NewPCG(o.Seed, uint64(w)))
+		do := worker(w)
 		wg.Go(func() {
 			for ctx.Err() == nil {
 				if !deadline.IsZero() && !time.Now().Before(deadline) {
@@ -96,7 +112,7 @@ func Run(ctx context.Context, c *Client, ops []Operation, o Options) (*Report, e
 				}
 				i := m.pick(rng)
 				t0 := time.Now()
-				err := ops[i].Do(ctx, c)
+				err := do(ctx, i)
 				elapsed := time.Since(t0)
 				if ctx.Err() != nil {
 					return // interrupted: neither a success nor the server's failure
@@ -106,7 +122,7 @@ func Run(ctx context.Context, c *Client, ops []Operation, o Options) (*Report, e
 		})
 	}
 	wg.Wait()
-	return summarise(ops, recorded, o.Concurrency, time.Since(begin)), ctx.Err()
+	return summarise(names, recorded, o.Concurrency, time.Since(begin)), ctx.Err()
 }
 
 // mix picks operations in proportion to their weights.
@@ -114,11 +130,11 @@ type mix struct {
 	cumulative []int // cumulative[i] is the sum of the weights of ops[0..i]
 }
 
-func newMix(ops []Operation) *mix {
+func newMix(weights []int) *mix {
 	m := &mix{}
 	total := 0
-	for _, op := range ops {
-		total += max(op.Weight, 1)
+	for _, w := range weights {
+		total += max(w, 1)
 		m.cumulative = append(m.cumulative, total)
 	}
 	return m
@@ -133,21 +149,32 @@ func (m *mix) pick(rng *rand.Rand) int {
 	return i
 }
 
+// ErrNothingToDo is what an operation returns when it found nothing to act on
+// (every open ticket of its share already moved on, say): the report counts it as
+// skipped, neither a success nor an error.
+var ErrNothingToDo = errors.New("nothing to do")
+
 // recorder holds one worker's measurements, so that workers share nothing while
 // they run.
 type recorder struct {
 	latencies [][]time.Duration // of successful operations, by operation
 	errors    []int
+	skipped   []int
 	messages  [][]string // distinct error messages, by operation
 }
 
 func newRecorder(n int) *recorder {
-	return &recorder{latencies: make([][]time.Duration, n), errors: make([]int, n), messages: make([][]string, n)}
+	return &recorder{latencies: make([][]time.Duration, n), errors: make([]int, n), skipped: make([]int, n),
+		messages: make([][]string, n)}
 }
 
 func (r *recorder) add(op int, d time.Duration, err error) {
-	if err == nil {
+	switch {
+	case err == nil:
 		r.latencies[op] = append(r.latencies[op], d)
+		return
+	case errors.Is(err, ErrNothingToDo):
+		r.skipped[op]++
 		return
 	}
 	r.errors[op]++
@@ -156,17 +183,18 @@ func (r *recorder) add(op int, d time.Duration, err error) {
 	}
 }
 
-func summarise(ops []Operation, recs []*recorder, concurrency int, elapsed time.Duration) *Report {
+func summarise(names []string, recs []*recorder, concurrency int, elapsed time.Duration) *Report {
 	rep := &Report{Concurrency: concurrency, Elapsed: Seconds(elapsed)}
 	var all []time.Duration
-	totalErrors := 0
-	for i, op := range ops {
+	totalErrors, totalSkipped := 0, 0
+	for i, name := range names {
 		var lat []time.Duration
-		errs := 0
+		errs, skipped := 0, 0
 		var msgs []string
 		for _, r := range recs {
 			lat = append(lat, r.latencies[i]...)
 			errs += r.errors[i]
+			skipped += r.skipped[i]
 			for _, m := range r.messages[i] {
 				if len(msgs) < maxErrorSamples && !slices.Contains(msgs, m) {
 					msgs = append(msgs, m)
@@ -175,11 +203,13 @@ func summarise(ops []Operation, recs []*recorder, concurrency int, elapsed time.
 		}
 		all = append(all, lat...)
 		totalErrors += errs
-		s := stats(op.Name, lat, errs, elapsed)
-		s.ErrorSamples = msgs
+		totalSkipped += skipped
+		s := stats(name, lat, errs, elapsed)
+		s.Skipped, s.ErrorSamples = skipped, msgs
 		rep.Operations = append(rep.Operations, s)
 	}
 	rep.Total = stats("total", all, totalErrors, elapsed)
+	rep.Total.Skipped = totalSkipped
 	return rep
 }
 

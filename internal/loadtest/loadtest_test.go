@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -120,7 +124,7 @@ func TestOptionsMustBeBounded(t *testing.T) {
 }
 
 func TestMixFollowsTheWeights(t *testing.T) {
-	m := newMix([]Operation{{Weight: 1}, {Weight: 0}, {Weight: 8}}) // 0 counts as 1
+	m := newMix([]int{1, 0, 8}) // 0 counts as 1
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := make([]int, 3)
 	for range 10000 {
@@ -189,5 +193,87 @@ func TestRunStopsAtTheRequestCount(t *testing.T) {
 	}
 	if ok.P50 <= 0 || ok.Max < ok.P99 || ok.P99 < ok.P95 || ok.P95 < ok.P50 {
 		t.Errorf("latencies out of order: %+v", ok)
+	}
+}
+
+func TestParseMix(t *testing.T) {
+	all, err := ParseMix("")
+	if err != nil || len(all) != len(SessionOps) {
+		t.Errorf("the empty mix is %d operations, %v; want the default mix", len(all), err)
+	}
+	ops, err := ParseMix("create=1")
+	if err != nil || len(ops) != 1 || ops[0].Name != "create" || ops[0].Weight != 1 || ops[0].do == nil {
+		t.Errorf("create=1 gave %+v, %v", ops, err)
+	}
+	ops, err = ParseMix(" queue=5, agent-read=2")
+	if err != nil || len(ops) != 2 || ops[0].Weight != 5 || ops[1].Name != "agent-read" {
+		t.Errorf("queue=5,agent-read=2 gave %+v, %v", ops, err)
+	}
+	for _, bad := range []string{"create", "create=0", "create=-1", "create=x", "fly=1", "create=1,create=2", "create=1,"} {
+		if _, err := ParseMix(bad); err == nil {
+			t.Errorf("ParseMix(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestEveryOperationHasAnAccountOfItsRole(t *testing.T) {
+	roles := map[Role]bool{}
+	for _, a := range DemoAccounts {
+		roles[a.Role] = true
+		if a.Role == ClientRole {
+			roles[ReaderRole] = true // a client also reads
+		}
+	}
+	for _, op := range SessionOps {
+		if !roles[op.role()] {
+			t.Errorf("%s needs a %s and the demo accounts have none", op.Name, op.role())
+		}
+	}
+}
+
+func TestShareGivesEachTicketToOneWorker(t *testing.T) {
+	shares := share([]int64{1, 2, 3, 4, 5, 6, 7}, 3)
+	want := [][]int64{{1, 4, 7}, {2, 5}, {3, 6}}
+	for i := range want {
+		if !slices.Equal(shares[i], want[i]) {
+			t.Errorf("share %d is %v, want %v", i, shares[i], want[i])
+		}
+	}
+}
+
+func TestPIDListeningFindsThisProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	if pid, err := PIDListening(port); err != nil || pid != os.Getpid() {
+		t.Errorf("PIDListening(%d) = %d, %v; want %d", port, pid, err, os.Getpid())
+	}
+	ln.Close()
+	if _, err := PIDListening(port); err == nil {
+		t.Errorf("a closed port still has a listener")
+	}
+}
+
+func TestWatchKeepsTheLargestFigure(t *testing.T) {
+	var n atomic.Int64
+	probe := MemoryProbe{Read: func(context.Context) (int64, error) { return 10 * n.Add(1), nil }}
+	stop := probe.Watch(context.Background(), time.Millisecond)
+	for n.Load() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	if peak := stop(); peak < 30 || peak > 10*n.Load() {
+		t.Errorf("peak %d after %d reads", peak, n.Load())
+	}
+}
+
+func TestTrimQueryNamesTheKindOfPath(t *testing.T) {
+	if got := trimQuery("/api/v1/tickets/4812/comments?limit=50"); got != "/api/v1/tickets/{id}/comments" {
+		t.Errorf("trimQuery = %q", got)
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A MemoryProbe reads the server's resident memory, in bytes.
@@ -92,4 +94,74 @@ func parseMetricsRSS(r io.Reader) (int64, error) {
 		return 0, err
 	}
 	return 0, errNoRSS
+}
+
+// Watch reads the probe every interval until the returned stop is called, which
+// returns the largest figure read (0 when none could be read).
+func (p MemoryProbe) Watch(ctx context.Context, every time.Duration) (stop func() int64) {
+	var (
+		peak int64
+		done = make(chan struct{})
+		out  = make(chan int64)
+	)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if n, err := p.Read(ctx); err == nil {
+				peak = max(peak, n)
+			}
+			select {
+			case <-done:
+				out <- peak
+				return
+			case <-ctx.Done():
+				<-done
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		return <-out
+	}
+}
+
+// PIDListening finds the process that listens on TCP port of this machine, from
+// /proc (Linux): the socket's inode in /proc/net/tcp and tcp6, then the process
+// holding it among /proc/PID/fd. It needs the right to read the other process's
+// descriptors (the same user, or root).
+func PIDListening(port int) (int, error) {
+	inodes := map[string]bool{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fields := strings.Fields(line)
+			if len(fields) < 10 || fields[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			_, hexPort, _ := strings.Cut(fields[1], ":")
+			if p, err := strconv.ParseUint(hexPort, 16, 16); err == nil && int(p) == port {
+				inodes["socket:["+fields[9]+"]"] = true
+			}
+		}
+	}
+	if len(inodes) == 0 {
+		return 0, fmt.Errorf("no process of this machine listens on port %d", port)
+	}
+	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range fds {
+		if link, err := os.Readlink(fd); err == nil && inodes[link] {
+			pid, err := strconv.Atoi(strings.Split(fd, "/")[2])
+			if err == nil {
+				return pid, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("the process listening on port %d is not readable here (give --pid)", port)
 }
