@@ -76,6 +76,7 @@ func New(cfg Config, d Deps) *Server {
 	s := &Server{cfg: cfg, svc: d.Service, log: d.Logger, sessions: sm, metrics: newMetrics(d.DB),
 		api: api.New(d.Service, api.Options{MaxUpload: cfg.MaxUpload, TempDir: cfg.TempDir}), mux: http.NewServeMux()}
 	s.web = web.New(d.Service, sm, sessionUserKey)
+	s.web.MaxUpload = cfg.MaxUpload
 	for _, rt := range s.Routes() {
 		pattern := rt.Path
 		if rt.Method != "" {

@@ -1,5 +1,7 @@
 // Package web serves Guichet's server-rendered pages: html/template, one file per
-// page family, templates and static files embedded in the binary.
+// page family, templates and static files embedded in the binary. Pages call the
+// use cases of app, never the store or the JSON API; htmx (static/htmx.min.js)
+// makes some of them livelier, and every core flow also works without script.
 package web
 
 import (
@@ -9,7 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"golang.org/x/text/language"
@@ -31,24 +36,28 @@ type Pages struct {
 	sessions *scs.SessionManager
 	userKey  string
 	tmpl     *template.Template
+	assets   assets
+	// submitted remembers the new-ticket forms already handled, so that a form
+	// sent twice creates one ticket.
+	submitted *onceTokens
+	// MaxUpload is the largest attachment accepted, in bytes (default 25 MiB).
+	MaxUpload int
+	// PollEvery is how often an open ticket page asks whether it changed.
+	PollEvery time.Duration
 }
 
 // New returns the pages; userKey is the session key holding the user's id.
 func New(svc *app.Service, sessions *scs.SessionManager, userKey string) *Pages {
-	t := template.Must(template.New("").Funcs(template.FuncMap{"t": text, "dict": dict}).
-		ParseFS(templateFS, "templates/*.html"))
-	return &Pages{svc: svc, sessions: sessions, userKey: userKey, tmpl: t}
+	sub, _ := fs.Sub(staticFS, "static")
+	p := &Pages{svc: svc, sessions: sessions, userKey: userKey, assets: loadAssets(sub),
+		submitted: newOnceTokens(), PollEvery: 5 * time.Second}
+	p.tmpl = template.Must(template.New("").Funcs(p.funcs()).ParseFS(templateFS, "templates/*.html"))
+	return p
 }
 
-// Static serves the embedded static files under /static/.
-func (p *Pages) Static() http.Handler {
-	sub, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	})
-}
+// Static serves the embedded static files under /static/, under their hashed
+// names (cached for a year) and their plain names.
+func (p *Pages) Static() http.Handler { return p.assets }
 
 var matcher = language.NewMatcher([]language.Tag{language.French, language.English})
 
@@ -70,31 +79,106 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := p.tmpl.ExecuteTemplate(w, name, data); err != nil {
-		log, _ := r.Context().Value(api.LoggerKey).(*slog.Logger)
-		if log != nil {
-			log.ErrorContext(r.Context(), "rendering page", "page", name, "err", err)
-		}
+		logError(r, "rendering page", err, "page", name)
 	}
 }
 
-// Home is the signed-in landing page: who you are and the spaces you see.
-func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
+func logError(r *http.Request, msg string, err error, args ...any) {
+	if log, _ := r.Context().Value(api.LoggerKey).(*slog.Logger); log != nil {
+		log.ErrorContext(r.Context(), msg, append(args, "err", err)...)
+	}
+}
+
+// session is what every signed-in page knows about its visitor.
+type session struct {
+	A  *desk.Actor
+	Me *desk.User
+	L  string
+}
+
+// signedIn returns the visitor's session, or sends anonymous visitors to the
+// sign-in page (and answers false).
+func (p *Pages) signedIn(w http.ResponseWriter, r *http.Request) (*session, bool) {
 	a := app.ActorFrom(r.Context())
 	if a.Anonymous() {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
+		if r.Method == http.MethodGet && r.Header.Get("HX-Request") == "" {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		} else {
+			http.Error(w, "sign in first", http.StatusUnauthorized)
+		}
+		return nil, false
 	}
 	u, err := p.svc.User(r.Context(), a, a.UserID)
 	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		p.fail(w, r, &session{L: lang(r, nil)}, err)
+		return nil, false
+	}
+	return &session{A: a, Me: u, L: lang(r, u)}, true
+}
+
+// show renders a full page for s with data, adding what the layout needs.
+func (p *Pages) show(w http.ResponseWriter, r *http.Request, s *session, status int, name string, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["L"], data["A"], data["Me"] = s.L, s.A, s.Me
+	p.render(w, r, status, name, data)
+}
+
+// fail shows err as a page: not found, forbidden, conflict, or an internal error
+// whose details go only to the log.
+func (p *Pages) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	code := desk.ErrorCode(err)
+	status := api.Status(code)
+	msg := text(s.L, "error."+string(code))
+	if e, ok := desk.AsError(err); ok && code != desk.Internal && code != desk.NotFound {
+		msg = e.Message
+	}
+	if code == desk.Internal {
+		logError(r, "page", err)
+	}
+	if r.Header.Get("HX-Request") != "" {
+		http.Error(w, msg, status)
 		return
 	}
-	spaces, err := p.svc.Spaces(r.Context(), a, desk.Page{Limit: desk.MaxPageSize})
+	data := map[string]any{"Status": status, "Message": msg}
+	if s.A == nil {
+		data["L"] = s.L
+		p.render(w, r, status, "error.html", data)
+		return
+	}
+	p.show(w, r, s, status, "error.html", data)
+}
+
+// Home is the signed-in landing page: the spaces one sees, with their projects.
+func (p *Pages) Home(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	spaces, err := p.svc.Spaces(r.Context(), s.A, desk.Page{Limit: desk.MaxPageSize})
 	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		p.fail(w, r, s, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, "home.html", map[string]any{"L": lang(r, u), "User": u, "Spaces": spaces})
+	type spaceView struct {
+		desk.Space
+		Projects []desk.Project
+		CanOpen  bool
+		Manage   bool
+	}
+	views := make([]spaceView, 0, len(spaces))
+	for _, sp := range spaces {
+		v := spaceView{Space: sp, CanOpen: s.A.CanOpenTicket(sp.ID), Manage: s.A.CanManageMembers(&sp)}
+		if len(spaces) <= 20 { // a provider with hundreds of clients sees the list only
+			if v.Projects, err = p.svc.Projects(r.Context(), s.A, sp.ID, desk.Page{Limit: desk.MaxPageSize}); err != nil {
+				p.fail(w, r, s, err)
+				return
+			}
+		}
+		views = append(views, v)
+	}
+	p.show(w, r, s, http.StatusOK, "home.html", map[string]any{"User": s.Me, "Spaces": views})
 }
 
 // LoginForm shows the sign-in form.
@@ -103,13 +187,22 @@ func (p *Pages) LoginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	p.render(w, r, http.StatusOK, "login.html", map[string]any{"L": lang(r, nil)})
+	p.render(w, r, http.StatusOK, "login.html", map[string]any{"L": lang(r, nil), "Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+// safeNext keeps a return address only when it is a path of this site.
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") {
+		return ""
+	}
+	return s
 }
 
 // Login checks the credentials and starts a session under a new id.
 func (p *Pages) Login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	email, password := r.PostFormValue("email"), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
 	l := lang(r, nil)
 	u, err := p.svc.Login(r.Context(), email, password, clientAddr(r))
 	if err != nil {
@@ -119,13 +212,10 @@ func (p *Pages) Login(w http.ResponseWriter, r *http.Request) {
 			msg, status = text(l, "login.limited"), http.StatusTooManyRequests
 		case desk.Unauthenticated:
 		default:
-			log, _ := r.Context().Value(api.LoggerKey).(*slog.Logger)
-			if log != nil {
-				log.ErrorContext(r.Context(), "signing in", "err", err)
-			}
+			logError(r, "signing in", err)
 			msg, status = text(l, "error.internal"), http.StatusInternalServerError
 		}
-		p.render(w, r, status, "login.html", map[string]any{"L": l, "Email": email, "Error": msg})
+		p.render(w, r, status, "login.html", map[string]any{"L": l, "Email": email, "Error": msg, "Next": next})
 		return
 	}
 	// A new session id at sign-in defeats session fixation.
@@ -134,7 +224,10 @@ func (p *Pages) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.sessions.Put(r.Context(), p.userKey, u.ID)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	if next == "" {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // Logout ends the session.
@@ -163,4 +256,48 @@ func dict(kv ...any) map[string]any {
 		m[k] = kv[i+1]
 	}
 	return m
+}
+
+// onceTokens remembers, for an hour, the ticket each new-ticket form created, by
+// the form's one-time token: a form sent twice (a double click, a reload) shows
+// the ticket the first sending created instead of creating another.
+type onceTokens struct {
+	mu   sync.Mutex
+	seen map[string]*onceEntry
+}
+
+type onceEntry struct {
+	done     chan struct{} // closed when the first sending has finished
+	ticketID int64         // 0 when it failed: the form may be sent again
+	at       time.Time
+}
+
+func newOnceTokens() *onceTokens { return &onceTokens{seen: map[string]*onceEntry{}} }
+
+// claim returns the entry of key and whether this caller is the first to send it.
+func (o *onceTokens) claim(key string, now time.Time) (*onceEntry, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for k, e := range o.seen {
+		if now.Sub(e.at) > time.Hour {
+			delete(o.seen, k)
+		}
+	}
+	if e, ok := o.seen[key]; ok {
+		return e, false
+	}
+	e := &onceEntry{done: make(chan struct{}), at: now}
+	o.seen[key] = e
+	return e, true
+}
+
+// finish records the outcome of the first sending; a failed one frees the key.
+func (o *onceTokens) finish(key string, e *onceEntry, ticketID int64) {
+	o.mu.Lock()
+	e.ticketID = ticketID
+	if ticketID == 0 {
+		delete(o.seen, key)
+	}
+	o.mu.Unlock()
+	close(e.done)
 }

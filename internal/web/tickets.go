@@ -1,0 +1,467 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"guichet/internal/app"
+	"guichet/internal/desk"
+	"guichet/internal/markdown"
+)
+
+// names resolves the ids a page shows (space keys, people) once per request.
+type names struct {
+	ctx    context.Context
+	svc    *app.Service
+	a      *desk.Actor
+	keys   map[int64]string
+	people map[int64]string
+}
+
+func (p *Pages) names(r *http.Request, a *desk.Actor) *names {
+	return &names{ctx: r.Context(), svc: p.svc, a: a, keys: map[int64]string{}, people: map[int64]string{}}
+}
+
+// Key is the key of space id ("?" when the visitor may not see it).
+func (n *names) Key(id int64) string {
+	if k, ok := n.keys[id]; ok {
+		return k
+	}
+	k := "?"
+	if sp, err := n.svc.Space(n.ctx, n.a, id); err == nil {
+		k = sp.Key
+	}
+	n.keys[id] = k
+	return k
+}
+
+// Person is the name of user id, or an empty string for nobody or a person the
+// visitor may not know of.
+func (n *names) Person(id int64) string {
+	if id <= 0 {
+		return ""
+	}
+	if s, ok := n.people[id]; ok {
+		return s
+	}
+	s := ""
+	if u, err := n.svc.User(n.ctx, n.a, id); err == nil {
+		s = u.Name
+	}
+	n.people[id] = s
+	return s
+}
+
+// Ref is the reference of ticket t.
+func (n *names) Ref(t *desk.Ticket) string { return desk.Ref(n.Key(t.SpaceID), t.Number) }
+
+// activeStatuses are every status but closed: what a list shows by default.
+var activeStatuses = desk.Statuses[:len(desk.Statuses)-1]
+
+// listQuery reads a ticket list's filters from the address; errs holds a message
+// per filter that is not valid (the filter is then left out).
+func listQuery(q url.Values, s *session) (app.TicketFilter, map[string]string) {
+	f := app.TicketFilter{Limit: 50}
+	errs := map[string]string{}
+	bad := func(field string) { errs[field] = text(s.L, "filter.invalid") }
+	if v := q.Get("project"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			f.ProjectID = n
+		} else {
+			bad("project")
+		}
+	}
+	switch v := q.Get("status"); v {
+	case "":
+		f.Status = activeStatuses
+	case "all":
+	default:
+		if desk.CheckStatus(desk.Status(v)) == nil {
+			f.Status = []desk.Status{desk.Status(v)}
+		} else {
+			bad("status")
+			f.Status = activeStatuses
+		}
+	}
+	if v := q.Get("nature"); v != "" {
+		if desk.CheckNature(desk.Nature(v)) == nil {
+			f.Nature = desk.Nature(v)
+		} else {
+			bad("nature")
+		}
+	}
+	if v := q.Get("criticality"); v != "" {
+		if desk.CheckCriticality(desk.Criticality(v)) == nil {
+			f.Criticality = desk.Criticality(v)
+		} else {
+			bad("criticality")
+		}
+	}
+	if v := q.Get("priority"); v != "" && s.A.Staff() {
+		if n, err := strconv.Atoi(v); err == nil && desk.CheckPriority(desk.Priority(n)) == nil {
+			f.Priority = desk.Priority(n)
+		} else {
+			bad("priority")
+		}
+	}
+	if q.Get("mine") == "1" {
+		if s.A.Staff() {
+			f.AssigneeID = s.A.UserID
+		} else {
+			f.AuthorID = s.A.UserID
+		}
+	}
+	f.Text = strings.TrimSpace(q.Get("q"))
+	if len([]rune(f.Text)) > desk.MaxTitleLen {
+		errs["q"] = text(s.L, "filter.toolong")
+		f.Text = ""
+	}
+	f.Sort = app.TicketSort(q.Get("sort"))
+	if f.Sort == "" {
+		f.Sort = sortChoices(s.A)[0]
+	}
+	if !slices.Contains(sortChoices(s.A), f.Sort) {
+		bad("sort")
+		f.Sort = sortChoices(s.A)[0]
+	}
+	f.Desc = q.Get("order") == "desc"
+	if v := q.Get("cursor"); v != "" {
+		var c app.TicketCursor
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+			bad("cursor")
+		} else {
+			f.After = &c
+		}
+	}
+	return f, errs
+}
+
+// sortChoices are the orders a visitor may pick; the internal priority is
+// support's alone.
+func sortChoices(a *desk.Actor) []app.TicketSort {
+	if a.Staff() {
+		return []app.TicketSort{app.SortPriority, app.SortCriticality, app.SortCreated, app.SortUpdated, app.SortStatus, app.SortNumber}
+	}
+	return []app.TicketSort{app.SortCriticality, app.SortCreated, app.SortUpdated, app.SortStatus, app.SortNumber}
+}
+
+// cursorAfter is the cursor after t in the order of f.
+func cursorAfter(t *desk.Ticket, f app.TicketFilter) string {
+	c := app.TicketCursor{Time: t.CreatedAt, ID: t.ID}
+	switch f.Sort {
+	case app.SortPriority:
+		c.Key = strconv.Itoa(int(t.Priority))
+	case app.SortCriticality:
+		c.Key = strconv.Itoa(int(desk.DefaultPriority(t.Criticality)))
+	case app.SortStatus:
+		c.Key = string(t.Status)
+	case app.SortNature:
+		c.Key = string(t.Nature)
+	case app.SortAssignee:
+		c.Key = strconv.FormatInt(t.AssigneeID, 10)
+	case app.SortUpdated:
+		c.Time = t.UpdatedAt
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Tickets is the ticket list: the agent's queue for provider staff, the tickets
+// of one's spaces for client users, the read-only cross-space view for partners.
+func (p *Pages) Tickets(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	p.ticketList(w, r, s, nil)
+}
+
+// Space is a space's page: its projects and its tickets.
+func (p *Pages) Space(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	sp, err := p.space(r, s)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	p.ticketList(w, r, s, sp)
+}
+
+func (p *Pages) space(r *http.Request, s *session) (*desk.Space, error) {
+	id, err := strconv.ParseInt(r.PathValue("space_id"), 10, 64)
+	if err != nil {
+		return nil, desk.ErrNotFound("space")
+	}
+	return p.svc.Space(r.Context(), s.A, id)
+}
+
+func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, sp *desk.Space) {
+	q := r.URL.Query()
+	f, errs := listQuery(q, s)
+	data := map[string]any{"Q": q, "Errors": errs, "Sorts": sortChoices(s.A)}
+	if sp != nil {
+		f.SpaceID = sp.ID
+		projects, err := p.svc.Projects(r.Context(), s.A, sp.ID, desk.Page{Limit: desk.MaxPageSize})
+		if err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
+		data["Space"], data["Projects"], data["CanOpen"] = sp, projects, s.A.CanOpenTicket(sp.ID)
+		data["Manage"] = s.A.CanManageMembers(sp)
+	} else if v := q.Get("space"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs["space"] = text(s.L, "filter.invalid")
+		} else {
+			f.SpaceID = id
+		}
+	}
+	list, err := p.svc.Tickets(r.Context(), s.A, f)
+	if err != nil {
+		if e, ok := desk.AsError(err); ok && e.Code == desk.Invalid {
+			errs[e.Field] = e.Message
+			f.After = nil
+			list, err = p.svc.Tickets(r.Context(), s.A, app.TicketFilter{SpaceID: f.SpaceID, Status: activeStatuses, Limit: f.Limit})
+		}
+		if err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
+	}
+	if len(list) == f.Limit {
+		next := cloneValues(q)
+		next.Set("cursor", cursorAfter(&list[len(list)-1], f))
+		data["Next"] = "?" + next.Encode()
+	}
+	if q.Get("cursor") != "" {
+		first := cloneValues(q)
+		first.Del("cursor")
+		data["First"] = "?" + first.Encode()
+	}
+	if sp == nil {
+		spaces, err := p.svc.Spaces(r.Context(), s.A, desk.Page{Limit: desk.MaxPageSize})
+		if err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
+		data["Spaces"] = spaces
+		data["ReadOnly"] = s.A.OrgKind == desk.Partner
+	}
+	data["Tickets"], data["N"], data["Filter"] = list, p.names(r, s.A), f
+	p.show(w, r, s, http.StatusOK, "tickets.html", data)
+}
+
+// ticketForm is what the new-ticket form holds, as typed.
+type ticketForm struct {
+	Token, Title, Nature, Criticality, Project, ProductVersion, ModuleVersions, Description, LogExcerpt string
+	Author                                                                                              string
+}
+
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// NewTicket shows the new-ticket form of a space.
+func (p *Pages) NewTicket(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	sp, err := p.space(r, s)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	form := ticketForm{Token: newToken(), Nature: string(desk.Question), Criticality: string(desk.Annoying),
+		Project: r.URL.Query().Get("project")}
+	// Versions are prefilled from the author's latest ticket in the space.
+	if last, err := p.svc.Tickets(r.Context(), s.A, app.TicketFilter{SpaceID: sp.ID, AuthorID: s.A.UserID,
+		Sort: app.SortCreated, Desc: true, Limit: 1}); err == nil && len(last) == 1 {
+		form.ProductVersion, form.ModuleVersions = last[0].ProductVersion, last[0].ModuleVersions
+	}
+	p.ticketForm(w, r, s, sp, http.StatusOK, form, nil)
+}
+
+func (p *Pages) ticketForm(w http.ResponseWriter, r *http.Request, s *session, sp *desk.Space, status int, form ticketForm, errs map[string]string) {
+	if !s.A.CanOpenTicket(sp.ID) {
+		msg := "error.cannotopen"
+		if s.A.OrgKind == desk.Partner {
+			msg = "error.readonly"
+		}
+		p.fail(w, r, s, desk.Errorf(desk.Forbidden, "%s", text(s.L, msg)))
+		return
+	}
+	projects, err := p.svc.Projects(r.Context(), s.A, sp.ID, desk.Page{Limit: desk.MaxPageSize})
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	data := map[string]any{"Space": sp, "Projects": projects, "Form": form, "Errors": errs}
+	if s.A.Staff() {
+		members, err := p.spaceMembers(r, s, sp.ID)
+		if err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
+		data["Authors"] = members
+	}
+	p.show(w, r, s, status, "newticket.html", data)
+}
+
+// CreateTicket opens a ticket from the new-ticket form (multipart, with files).
+func (p *Pages) CreateTicket(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	sp, err := p.space(r, s)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	if !s.A.CanOpenTicket(sp.ID) {
+		p.ticketForm(w, r, s, sp, http.StatusForbidden, ticketForm{}, nil)
+		return
+	}
+	up := &upload{maxFile: p.maxUpload()}
+	defer up.close()
+	fields, files, err := up.read(w, r)
+	form := ticketForm{Token: fields.Get("token"), Title: fields.Get("title"), Nature: fields.Get("nature"),
+		Criticality: fields.Get("criticality"), Project: fields.Get("project"), ProductVersion: fields.Get("product_version"),
+		ModuleVersions: fields.Get("module_versions"), Description: fields.Get("description"),
+		LogExcerpt: fields.Get("log_excerpt"), Author: fields.Get("author")}
+	if err != nil {
+		p.formError(w, r, s, sp, form, err)
+		return
+	}
+	in := app.NewTicket{SpaceID: sp.ID, Title: form.Title, Nature: desk.Nature(form.Nature),
+		Criticality: desk.Criticality(form.Criticality), ProductVersion: form.ProductVersion,
+		ModuleVersions: form.ModuleVersions, Description: form.Description, LogExcerpt: form.LogExcerpt,
+		Channel: desk.Web, Files: files}
+	if form.Project != "" {
+		if in.ProjectID, err = strconv.ParseInt(form.Project, 10, 64); err != nil {
+			p.formError(w, r, s, sp, form, desk.FieldError("project_id", "is not a project of this space"))
+			return
+		}
+	}
+	if form.Author != "" {
+		if in.AuthorID, err = strconv.ParseInt(form.Author, 10, 64); err != nil {
+			p.formError(w, r, s, sp, form, desk.FieldError("author_id", "must be a contact of this space"))
+			return
+		}
+	}
+	if form.Token == "" {
+		form.Token = newToken()
+		p.formError(w, r, s, sp, form, desk.FieldError("token", "%s", text(s.L, "form.expired")))
+		return
+	}
+	key := strconv.FormatInt(s.A.UserID, 10) + ":" + form.Token
+	entry, first := p.submitted.claim(key, p.svc.Now())
+	for !first { // the same form again: show what the first sending made
+		<-entry.done
+		if entry.ticketID != 0 {
+			http.Redirect(w, r, "/tickets/"+strconv.FormatInt(entry.ticketID, 10), http.StatusSeeOther)
+			return
+		}
+		entry, first = p.submitted.claim(key, p.svc.Now()) // it failed: try this one
+	}
+	t, err := p.svc.OpenTicket(r.Context(), s.A, in)
+	if err != nil {
+		p.submitted.finish(key, entry, 0)
+		p.formError(w, r, s, sp, form, err)
+		return
+	}
+	p.submitted.finish(key, entry, t.ID)
+	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
+}
+
+// formFields maps the use cases' field names to the form's.
+var formFields = map[string]string{"project_id": "project", "author_id": "author", "files": "files",
+	"title": "title", "nature": "nature", "criticality": "criticality", "product_version": "product_version",
+	"module_versions": "module_versions", "description": "description", "log_excerpt": "log_excerpt"}
+
+// formError shows the form again, as typed, with the message next to its field.
+func (p *Pages) formError(w http.ResponseWriter, r *http.Request, s *session, sp *desk.Space, form ticketForm, err error) {
+	e, ok := desk.AsError(err)
+	if !ok || (e.Code != desk.Invalid && e.Code != desk.TooLarge) {
+		p.fail(w, r, s, err)
+		return
+	}
+	field := formFields[e.Field]
+	if field == "" {
+		field = "form"
+	}
+	p.ticketForm(w, r, s, sp, http.StatusUnprocessableEntity, form, map[string]string{field: fieldMessage(s.L, e)})
+}
+
+// fieldMessage is an invalid field's message in the page's language: the use
+// case's own words, which name the rule, prefixed in French by a short notice.
+func fieldMessage(l string, e *desk.Error) string {
+	if e.Message == "is required" {
+		return text(l, "form.required")
+	}
+	return e.Message
+}
+
+// Similar lists the earlier tickets of a space whose title matches what is typed
+// in the new-ticket form (an htmx fragment; a page of its own without script).
+func (p *Pages) Similar(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	sp, err := p.space(r, s)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	list, err := p.svc.SimilarTickets(r.Context(), s.A, sp.ID, r.URL.Query().Get("title"))
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	p.render(w, r, http.StatusOK, "similar", map[string]any{"L": s.L, "Tickets": list, "N": p.names(r, s.A),
+		"Typed": strings.TrimSpace(r.URL.Query().Get("title"))})
+}
+
+// Preview renders a Markdown text as it will show (an htmx fragment).
+func (p *Pages) Preview(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, int64(desk.MaxTextLen)*4+4096)
+	src := r.PostFormValue("description")
+	if src == "" {
+		src = r.PostFormValue("body")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if strings.TrimSpace(src) == "" {
+		_, _ = w.Write([]byte(`<p class="muted">` + text(s.L, "preview.empty") + `</p>`))
+		return
+	}
+	_, _ = w.Write([]byte(markdown.HTML(src)))
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	return out
+}
