@@ -168,9 +168,7 @@ func (s *Service) fire(ctx context.Context, q Queries, t *desk.Ticket, in desk.S
 		kind, data = desk.EventKind(tm.Kind), desk.SLOEvent(tm)
 		private = tm.Kind == desk.TimerWarning // a warning is internal; a breach is the client's business too
 	default:
-		d := desk.FireTimer(t, tm, now)
-		d["action"] = string(tm.Kind)
-		kind, data = desk.EvTransition, d
+		kind, data = desk.EvTransition, desk.FireTimer(t, tm, now)
 	}
 	log := &eventLog{q: q, t: &desk.Ticket{ID: t.ID, UpdatedAt: now}, read: true}
 	if n := len(in.Events); n > 0 {

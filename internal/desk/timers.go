@@ -101,10 +101,11 @@ func PlanTimers(in SLOInput) TimerPlan {
 	return p
 }
 
-// FireTimer applies a status timer to a ticket (TimerNoReply, TimerClose) and
-// returns the content of its event; warnings and breaches change no field.
+// FireTimer applies a status timer to a ticket (TimerNoReply, TimerClose): the
+// workflow's automatic time_out transition. It returns the content of its
+// transition event.
 func FireTimer(t *Ticket, tm Timer, now time.Time) map[string]any {
-	d := map[string]any{"timer": tm.Kind, "from": t.Status, "due_at": tm.DueAt}
+	d := map[string]any{"action": TimeOut, "timer": tm.Kind, "from": t.Status, "due_at": tm.DueAt}
 	switch tm.Kind {
 	case TimerNoReply:
 		t.Status, t.Resolution = ToClose, NoReply
