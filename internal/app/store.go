@@ -25,6 +25,7 @@ type Store interface {
 type Queries interface {
 	TicketQueries
 	ContractQueries
+	SubmissionQueries
 
 	CreateOrganisation(ctx context.Context, o *desk.Organisation) error
 	UpdateOrganisation(ctx context.Context, o *desk.Organisation) error

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -37,9 +36,6 @@ type Pages struct {
 	userKey  string
 	tmpl     *template.Template
 	assets   assets
-	// submitted remembers the new-ticket forms already handled, so that a form
-	// sent twice creates one ticket.
-	submitted *onceTokens
 	// MaxUpload is the largest attachment accepted, in bytes (default 25 MiB).
 	MaxUpload int
 	// PollEvery is how often an open ticket page asks whether it changed.
@@ -50,7 +46,7 @@ type Pages struct {
 func New(svc *app.Service, sessions *scs.SessionManager, userKey string) *Pages {
 	sub, _ := fs.Sub(staticFS, "static")
 	p := &Pages{svc: svc, sessions: sessions, userKey: userKey, assets: loadAssets(sub),
-		submitted: newOnceTokens(), PollEvery: 5 * time.Second}
+		PollEvery: 5 * time.Second}
 	p.tmpl = template.Must(template.New("").Funcs(p.funcs()).ParseFS(templateFS, "templates/*.html"))
 	return p
 }
@@ -256,48 +252,4 @@ func dict(kv ...any) map[string]any {
 		m[k] = kv[i+1]
 	}
 	return m
-}
-
-// onceTokens remembers, for an hour, the ticket each new-ticket form created, by
-// the form's one-time token: a form sent twice (a double click, a reload) shows
-// the ticket the first sending created instead of creating another.
-type onceTokens struct {
-	mu   sync.Mutex
-	seen map[string]*onceEntry
-}
-
-type onceEntry struct {
-	done     chan struct{} // closed when the first sending has finished
-	ticketID int64         // 0 when it failed: the form may be sent again
-	at       time.Time
-}
-
-func newOnceTokens() *onceTokens { return &onceTokens{seen: map[string]*onceEntry{}} }
-
-// claim returns the entry of key and whether this caller is the first to send it.
-func (o *onceTokens) claim(key string, now time.Time) (*onceEntry, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for k, e := range o.seen {
-		if now.Sub(e.at) > time.Hour {
-			delete(o.seen, k)
-		}
-	}
-	if e, ok := o.seen[key]; ok {
-		return e, false
-	}
-	e := &onceEntry{done: make(chan struct{}), at: now}
-	o.seen[key] = e
-	return e, true
-}
-
-// finish records the outcome of the first sending; a failed one frees the key.
-func (o *onceTokens) finish(key string, e *onceEntry, ticketID int64) {
-	o.mu.Lock()
-	e.ticketID = ticketID
-	if ticketID == 0 {
-		delete(o.seen, key)
-	}
-	o.mu.Unlock()
-	close(e.done)
 }

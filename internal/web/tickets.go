@@ -369,23 +369,13 @@ func (p *Pages) CreateTicket(w http.ResponseWriter, r *http.Request) {
 		p.formError(w, r, s, sp, form, desk.FieldError("token", "%s", text(s.L, "form.expired")))
 		return
 	}
-	key := strconv.FormatInt(s.A.UserID, 10) + ":" + form.Token
-	entry, first := p.submitted.claim(key, p.svc.Now())
-	for !first { // the same form again: show what the first sending made
-		<-entry.done
-		if entry.ticketID != 0 {
-			http.Redirect(w, r, "/tickets/"+strconv.FormatInt(entry.ticketID, 10), http.StatusSeeOther)
-			return
-		}
-		entry, first = p.submitted.claim(key, p.svc.Now()) // it failed: try this one
-	}
-	t, err := p.svc.OpenTicket(r.Context(), s.A, in)
+	// A form sent twice (a double click, a reload) shows the ticket the first
+	// sending created.
+	t, err := p.svc.OpenTicketOnce(r.Context(), s.A, form.Token, in)
 	if err != nil {
-		p.submitted.finish(key, entry, 0)
 		p.formError(w, r, s, sp, form, err)
 		return
 	}
-	p.submitted.finish(key, entry, t.ID)
 	http.Redirect(w, r, "/tickets/"+strconv.FormatInt(t.ID, 10), http.StatusSeeOther)
 }
 
