@@ -1,0 +1,150 @@
+package server_test
+
+import (
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"guichet/internal/app"
+	"guichet/internal/sqlstore"
+	"guichet/internal/storetest"
+)
+
+// TestPages checks, through HTTP, what the pages show to whom: private comments
+// and the internal priority never reach client and partner users, typed HTML stays
+// text, cross-site forms are refused, static files are cached under hashed names.
+func TestPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		f := newFixture(t, st, app.Options{})
+		f.seedTickets(t)
+		acme := "/tickets/" + strconv.FormatInt(f.tickets["acme"].ID, 10)
+		page := func(role, path string) string {
+			t.Helper()
+			w := f.as(role, "GET", path, "")
+			wantStatus(t, w, http.StatusOK, role+" GET "+path)
+			return w.Body.String()
+		}
+		const private = "the customer runs an old driver"
+
+		t.Run("private comments and the internal priority are for staff only", func(t *testing.T) {
+			for _, role := range []string{"admin", "agent", "engineer", "pm", "am"} {
+				body := page(role, acme)
+				if !strings.Contains(body, private) || !strings.Contains(body, `class="comment private"`) {
+					t.Errorf("%s: the private comment is missing or not marked private", role)
+				}
+				if !strings.Contains(body, `id="ticket-priority"`) || !strings.Contains(body, "driver.txt") {
+					t.Errorf("%s: the internal priority or the private comment's file is missing", role)
+				}
+			}
+			for _, role := range []string{"contact", "animator", "contract", "security", "dpo"} {
+				for _, path := range []string{acme, acme + "/live?seq=0"} {
+					body := page(role, path)
+					for _, secret := range []string{private, "driver.txt", `id="ticket-priority"`, "Priorité interne", "comment private", "P3"} {
+						if strings.Contains(body, secret) {
+							t.Errorf("%s: %s shows %q", role, path, secret)
+						}
+					}
+					if !strings.Contains(body, "Looking into it.") {
+						t.Errorf("%s: %s misses the public answer", role, path)
+					}
+				}
+			}
+		})
+
+		t.Run("a client's live poll answers 204 until something they may see happens", func(t *testing.T) {
+			body := page("contact", acme)
+			i := strings.Index(body, "/live?seq=")
+			seq := body[i+len("/live?seq=") : i+len("/live?seq=")+strings.IndexAny(body[i+len("/live?seq="):], "&\"")]
+			live := acme + "/live?seq=" + seq
+			wantStatus(t, f.as("contact", "GET", live, ""), http.StatusNoContent, "poll with nothing new")
+			f.comment(t, "agent", f.tickets["acme"].ID, "Another private note.", true)
+			wantStatus(t, f.as("contact", "GET", live, ""), http.StatusNoContent, "poll after a private comment")
+			if w := f.as("agent", "GET", live, ""); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Another private note.") {
+				t.Errorf("the agent's poll: status %d, want 200 with the new private note", w.Code)
+			}
+			f.comment(t, "agent", f.tickets["acme"].ID, "A public answer.", false)
+			w := f.as("contact", "GET", live, "")
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "A public answer.") ||
+				strings.Contains(w.Body.String(), "Another private note.") {
+				t.Errorf("poll after a public answer: status %d; body %s", w.Code, trim(w.Body.String()))
+			}
+		})
+
+		t.Run("HTML typed in a comment and a title shows as text", func(t *testing.T) {
+			w := f.as("contact", "POST", acme+"/comments", "body=%3Cscript%3Ewindow.x%3D1%3C%2Fscript%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", form)
+			wantStatus(t, w, http.StatusSeeOther, "comment with HTML")
+			body := page("contact", acme)
+			if strings.Contains(body, "<script>window.x") || strings.Contains(body, "<img src=x") || strings.Contains(body, "onerror=") {
+				t.Error("the comment's HTML reached the page as markup")
+			}
+			w = f.as("contact", "POST", "/spaces/"+strconv.FormatInt(f.spaces["ACME"], 10)+"/tickets",
+				"token=xss&title=%3Cb%3Ebold%3C%2Fb%3E&nature=question&criticality=minor", form)
+			wantStatus(t, w, http.StatusSeeOther, "ticket with HTML in the title")
+			body = page("contact", w.Header().Get("Location"))
+			if !strings.Contains(body, "&lt;b&gt;bold&lt;/b&gt;") || strings.Contains(body, "<b>bold</b>") {
+				t.Error("the title's HTML is not shown as text")
+			}
+		})
+
+		t.Run("an invalid form keeps what was typed and says why next to the field", func(t *testing.T) {
+			w := f.as("contact", "POST", "/spaces/"+strconv.FormatInt(f.spaces["ACME"], 10)+"/tickets",
+				"token=bad&title=Kept+title&nature=anomaly&criticality=serious&description=kept+description", form)
+			wantStatus(t, w, http.StatusUnprocessableEntity, "an anomaly without status.xml")
+			body := w.Body.String()
+			for _, want := range []string{`value="Kept title"`, "kept description", "status.xml", `class="field-error"`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the refused form misses %q", want)
+				}
+			}
+		})
+
+		t.Run("a cross-site form is refused", func(t *testing.T) {
+			w := f.as("contact", "POST", acme+"/comments", "body=forged", form,
+				header("Origin", "https://evil.example"), header("Sec-Fetch-Site", "cross-site"))
+			wantStatus(t, w, http.StatusForbidden, "cross-site comment")
+			if strings.Contains(page("contact", acme), "forged") {
+				t.Error("the cross-site comment was saved")
+			}
+		})
+
+		t.Run("the partner's view is read-only", func(t *testing.T) {
+			body := page("partner", "/tickets")
+			if !strings.Contains(body, `id="readonly-note"`) || strings.Contains(body, `id="new-ticket"`) {
+				t.Error("the partner's list lacks the read-only note or shows a create button")
+			}
+			body = page("partner", "/spaces/"+strconv.FormatInt(f.spaces["ACMEX"], 10))
+			if strings.Contains(body, `id="new-ticket"`) || strings.Contains(body, "/tickets/new") {
+				t.Error("the partner sees a create button in ACMEX")
+			}
+			if !strings.Contains(body, html.EscapeString(ticketTitles["acmex"])) {
+				t.Error("the partner does not see ACMEX's ticket")
+			}
+			body = page("partner", "/tickets/"+strconv.FormatInt(f.tickets["acmex"].ID, 10))
+			if strings.Contains(body, `id="comment-form"`) || strings.Contains(body, `id="workflow"`) {
+				t.Error("the partner's ticket page offers to comment or act")
+			}
+		})
+
+		t.Run("static files are cached under hashed names and sent compressed", func(t *testing.T) {
+			body := page("contact", "/")
+			i := strings.Index(body, "/static/htmx.min.")
+			if i < 0 {
+				t.Fatal("the page does not load htmx under a hashed name")
+			}
+			src := body[i : i+strings.IndexByte(body[i:], '"')]
+			w := serve(f.srv, "GET", src, "", header("Accept-Encoding", "gzip"))
+			wantStatus(t, w, http.StatusOK, src)
+			if cc := w.Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") || !strings.Contains(cc, "max-age=31536000") {
+				t.Errorf("%s: Cache-Control %q, want a year, immutable", src, cc)
+			}
+			if w.Header().Get("Content-Encoding") != "gzip" || w.Body.Len() > 20_000 {
+				t.Errorf("%s: encoding %q, %d bytes; want gzip under 20 kB", src, w.Header().Get("Content-Encoding"), w.Body.Len())
+			}
+			w = serve(f.srv, "GET", src, "", header("If-None-Match", w.Header().Get("ETag")))
+			wantStatus(t, w, http.StatusNotModified, "revalidation")
+		})
+	})
+}
