@@ -21,6 +21,7 @@ import (
 	"guichet/internal/app"
 	"guichet/internal/demo"
 	"guichet/internal/desk"
+	"guichet/internal/jobs"
 	"guichet/internal/server"
 	"guichet/internal/sqlstore"
 )
@@ -71,7 +72,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 		"where new attachment content is kept: database (shared by every instance) or files, under --data-dir (GUICHET_ATTACHMENTS)")
 	pf.StringVar(&e.cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error (GUICHET_LOG_LEVEL)")
 	pf.StringVar(&e.cfg.logFormat, "log-format", "text", "log format: text or json (GUICHET_LOG_FORMAT)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.importCmd(), e.exportCmd(), e.benchCmd(), e.versionCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.importCmd(), e.exportCmd(), e.benchCmd(), e.timersCmd(), e.versionCmd())
 	return root
 }
 
@@ -138,6 +139,7 @@ func (e *env) serveCmd() *cobra.Command {
 	var withDemo bool
 	var gen demoTickets
 	var maxUploadMB int
+	var sweepInterval time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the web interface and the API",
@@ -193,6 +195,8 @@ func (e *env) serveCmd() *cobra.Command {
 			if withDemo {
 				e.printDemoHint(base)
 			}
+			// Timers: every instance sweeps; each due timer still fires once.
+			go (&jobs.Sweeper{Service: svc, Interval: sweepInterval, Logger: log}).Run(e.ctx)
 			return srv.Serve(e.ctx, ln)
 		},
 	}
@@ -200,6 +204,7 @@ func (e *env) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&e.cfg.baseURL, "base-url", "", "URL users reach Guichet at; https makes cookies Secure (GUICHET_BASE_URL)")
 	cmd.Flags().IntVar(&maxUploadMB, "max-upload-mb", 25, "largest attachment accepted, in MiB (GUICHET_MAX_UPLOAD_MB)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "fill an empty database with demo data and print the demo logins")
+	cmd.Flags().DurationVar(&sweepInterval, "sweep-interval", jobs.DefaultSweepInterval, "how often to fire due timers; 0 turns the sweep off (GUICHET_SWEEP_INTERVAL)")
 	gen.flags(cmd, "with --demo: ")
 	return cmd
 }
@@ -299,6 +304,9 @@ func (e *env) generateTickets(store *sqlstore.Store, svc *app.Service, d demoTic
 		Progress: e.stderr, Terminal: isTerminal(e.stderr)})
 	if err != nil {
 		return cliError(err)
+	}
+	if _, err := store.ScheduleUntimed(e.ctx, time.Now()); err != nil { // the sweep computes their timers
+		return err
 	}
 	fmt.Fprintf(e.stdout, "Generated %d tickets, %d comments, %d attachments and %d events in %s (seed %d).\n",
 		sum.Tickets, sum.Comments, sum.Attachments, sum.Events, sum.Elapsed.Round(100*time.Millisecond), d.seed)

@@ -412,7 +412,7 @@ var problemResponses = map[int]struct{ name, description string }{
 // openAPIDocument builds the whole document.
 func openAPIDocument() jsonObject {
 	paths := jsonObject{}
-	for _, op := range apiOperations {
+	for _, op := range slices.Concat(apiOperations, contractOperations) {
 		item, ok := paths[op.path].(jsonObject)
 		if !ok {
 			item = jsonObject{}
@@ -452,6 +452,7 @@ func openAPIDocument() jsonObject {
 			{"name": "comments", "description": "Public and private messages on tickets."},
 			{"name": "attachments", "description": "Files on tickets and comments."},
 			{"name": "settings", "description": "Installation settings."},
+			{"name": "contracts", "description": "Business calendars and contracts: tiers, objectives, timers."},
 		},
 		"paths": paths,
 		"components": jsonObject{
@@ -472,6 +473,8 @@ func openAPIDocument() jsonObject {
 				"ticket_id":     pathParam("ticket_id", "The ticket's id."),
 				"comment_id":    pathParam("comment_id", "The comment's id."),
 				"attachment_id": pathParam("attachment_id", "The attachment's id."),
+				"calendar_id":   pathParam("calendar_id", "The calendar's id."),
+				"contract_id":   pathParam("contract_id", "The contract's id."),
 				"ref": jsonObject{"name": "ref", "in": "path", "required": true,
 					"description": "A ticket's reference: its space's key, a dash and its number, e.g. SUP-1042 (the key in any case).",
 					"schema":      jsonObject{"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]*$"}},
@@ -506,10 +509,10 @@ func openAPIDocument() jsonObject {
 				"sort": jsonObject{"name": "sort", "in": "query", "required": false,
 					"description": "The order: `priority` (internal priority, then age; the default for provider " +
 						"staff), `created`, `updated`, `status`, `nature`, `criticality` (then age; the default, and " +
-						"what `priority` means, for everyone else), `assignee`, `number` (creation order). Ties are " +
+						"what `priority` means, for everyone else), `assignee`, `number` (creation order), `deadline` (the nearest objective due first; tickets without one last). Ties are " +
 						"broken by creation time, then id.",
 					"schema": jsonObject{"type": "string", "enum": []string{"priority", "created", "updated", "status",
-						"nature", "criticality", "assignee", "number"}}},
+						"nature", "criticality", "assignee", "number", "deadline"}}},
 				"order": jsonObject{"name": "order", "in": "query", "required": false,
 					"description": "The direction of the order.",
 					"schema":      jsonObject{"type": "string", "enum": []string{"asc", "desc"}, "default": "asc"}},
@@ -519,7 +522,7 @@ func openAPIDocument() jsonObject {
 					"schema": jsonObject{"type": "string"}},
 			},
 			"responses": responses,
-			"schemas":   apiSchemas(),
+			"schemas":   withContractSchemas(apiSchemas()),
 		},
 	}
 }
@@ -597,7 +600,7 @@ func apiSchemas() jsonObject {
 		}
 	}
 	for _, k := range []desk.EventKind{desk.EvCreated, desk.EvTransition, desk.EvFieldChange, desk.EvAssigned,
-		desk.EvCommented, desk.EvAttached, desk.EvReassigned, desk.EvLiked, desk.EvImported} {
+		desk.EvCommented, desk.EvAttached, desk.EvReassigned, desk.EvLiked, desk.EvImported, desk.EvSLOWarning, desk.EvSLOBreach} {
 		eventKinds = append(eventKinds, string(k))
 	}
 
@@ -738,6 +741,10 @@ func apiSchemas() jsonObject {
 			"closed_at":      jsonObject{"type": []string{"string", "null"}, "format": "date-time"},
 			"actions": jsonObject{"type": "array", "items": schemaRef("Action"),
 				"description": "The workflow actions the caller may take now. In answers about one ticket only; absent when there is none."},
+			"objectives": jsonObject{"type": "array", "items": schemaRef("Objective"),
+				"description": "The response-time objectives of the ticket's contract, computed from its history; for a closed ticket, the figures of the rules that applied when it closed. In answers about one ticket only; absent when no clock runs (no contract, or a channel the contract does not count)."},
+			"stale": jsonObject{"$ref": "#/components/schemas/Stale",
+				"description": "For the author and provider staff, on an open ticket without public news from support for longer than the contract allows for its priority."},
 		}, "id", "ref", "space_id", "number", "title", "nature", "criticality", "criticality_under_discussion",
 			"category", "keywords", "product_version", "module_versions", "description", "description_html",
 			"log_excerpt", "channel", "author_id", "status", "created_at", "updated_at", "closed_at"),

@@ -53,6 +53,9 @@ type Ticket struct {
 	ClosedAt                   *time.Time       `json:"closed_at"`
 	// Actions lists the workflow actions the caller may take now (single ticket only).
 	Actions []desk.Action `json:"actions,omitempty"`
+	// Objectives and Stale are the ticket's time rules (single ticket only).
+	Objectives []Objective `json:"objectives,omitempty"`
+	Stale      *Stale      `json:"stale,omitempty"`
 }
 
 func ticketOf(a *desk.Actor, keys map[int64]string, t *desk.Ticket, full bool) Ticket {
@@ -108,7 +111,12 @@ func (h *Handler) respondTicket(w http.ResponseWriter, r *http.Request, status i
 	if err == nil {
 		keys, err = h.spaceKeys(r, *t)
 	}
-	respond(w, r, status, t, err, func(t *desk.Ticket) Ticket { return ticketOf(actor(r), keys, t, true) })
+	var full Ticket
+	if err == nil {
+		full = ticketOf(actor(r), keys, t, true)
+		err = h.withTimes(r, t, &full)
+	}
+	respond(w, r, status, t, err, func(*desk.Ticket) Ticket { return full })
 }
 
 // idAndUpload reads the numeric path parameter name, then the body: JSON into in,
@@ -378,7 +386,11 @@ func (h *Handler) listTickets(w http.ResponseWriter, r *http.Request, f app.Tick
 			f.Sort = app.SortCriticality
 		}
 	}
-	h.respondTickets(w, r, items, err, f.Limit, func(t *desk.Ticket) string { return ticketCursor(t, f) })
+	cursor := func(t *desk.Ticket) string { return ticketCursor(t, f) }
+	if f.Sort == app.SortDeadline {
+		cursor = h.deadlineCursor(r)
+	}
+	h.respondTickets(w, r, items, err, f.Limit, cursor)
 }
 
 // SimilarTickets lists earlier tickets of a space whose title matches ?q=.

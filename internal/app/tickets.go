@@ -306,7 +306,7 @@ func (s *Service) Tickets(ctx context.Context, a *desk.Actor, f TicketFilter) ([
 		f.Sort = SortPriority
 	}
 	if !slices.Contains(TicketSorts, f.Sort) {
-		return nil, desk.FieldError("sort", "must be one of priority, created, updated, status, nature, criticality, assignee, number")
+		return nil, desk.FieldError("sort", "must be one of priority, created, updated, status, nature, criticality, assignee, number, deadline")
 	}
 	if f.Priority != 0 && !a.Staff() {
 		return nil, desk.FieldError("priority", "is not a filter you may use")

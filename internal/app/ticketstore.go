@@ -100,11 +100,12 @@ const (
 	SortCriticality TicketSort = "criticality" // criticality rank, created_at, id
 	SortAssignee    TicketSort = "assignee"    // assignee_id, created_at, id
 	SortNumber      TicketSort = "number"      // id
+	SortDeadline    TicketSort = "deadline"    // nearest objective deadline, id (none last)
 )
 
 // TicketSorts lists every order.
 var TicketSorts = []TicketSort{SortPriority, SortCreated, SortUpdated, SortStatus, SortNature,
-	SortCriticality, SortAssignee, SortNumber}
+	SortCriticality, SortAssignee, SortNumber, SortDeadline}
 
 // TicketCursor is the position after the last ticket of a page: the value of the
 // sort's first key (priority, rank, status…, or nil for created/updated/number),

@@ -63,7 +63,7 @@ func Seed(ctx context.Context, svc *app.Service) ([]Login, error) {
 	s.user(provider, "agent@vauban.example", "Bruno Agent", "support agent, level 2", desk.Agent)
 	s.user(provider, "engineer@vauban.example", "Chloé Ingénieure", "R&D engineer, level 3", desk.Engineer)
 	s.user(provider, "pm@vauban.example", "David Produit", "product manager", desk.ProductManager)
-	s.user(provider, "am@vauban.example", "Emma Compte", "account manager", desk.AccountManager)
+	am := s.user(provider, "am@vauban.example", "Emma Compte", "account manager", desk.AccountManager)
 	contact := s.user(acme, "contact@acme.example", "Fabien Contact", "client contact (Acme)", desk.Contact)
 	anim := s.user(acme, "animator@acme.example", "Gaëlle Animatrice", "animator (Acme)", desk.Contact, desk.Animator)
 	cm := s.user(acme, "contract@acme.example", "Hugo Contrat", "contract manager (Acme)", desk.ContractManager)
@@ -79,7 +79,22 @@ func Seed(ctx context.Context, svc *app.Service) ([]Login, error) {
 	s.member(acmeSec, anim)
 	s.member(acmeSec, partner)
 	s.member(boltSup, other)
+	s.contract(acme, am, acmeSup, acmeSec)
 	return s.logins, s.err
+}
+
+// contract puts a client's spaces under a Total Care contract on the default
+// calendar, with the tier's objectives and timers.
+func (s *seeder) contract(client *desk.Organisation, am *desk.User, spaces ...*desk.Space) {
+	if s.err != nil {
+		return
+	}
+	c := desk.Contract{ClientID: client.ID, Reference: "ACME-TC-2026", Tier: desk.TotalCare, AccountManagerID: am.ID}
+	for _, sp := range spaces {
+		c.SpaceIDs = append(c.SpaceIDs, sp.ID)
+	}
+	_, err := s.svc.CreateContract(s.ctx, s.sys, c)
+	s.fail(err, "contract "+c.Reference)
 }
 
 // seeder keeps the first error so the seeding reads as a list of facts.

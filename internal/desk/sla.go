@@ -14,8 +14,6 @@ const (
 	EvSLOWarning EventKind = "slo_warning"
 	// EvSLOBreach: an objective's target passed without it being met.
 	EvSLOBreach EventKind = "slo_breach"
-	// EvTimer: a calendar-day timer moved the ticket (no reply, automatic close).
-	EvTimer EventKind = "timer"
 )
 
 // SLOEventData is the content of a warning or breach event. Cycle numbers the
@@ -119,7 +117,7 @@ func readLog(events []Event, staff func(int64) bool) []step {
 			if json.Unmarshal(e.Data, &d) == nil && d.Status != "" {
 				s.status = d.Status
 			}
-		case EvTransition, EvTimer:
+		case EvTransition:
 			var d struct {
 				To Status `json:"to"`
 			}

@@ -124,3 +124,15 @@ func (s *Store) ExplainDueTickets(ctx context.Context, now time.Time) ([]string,
 	}
 	return plan, rows.Err()
 }
+
+// ScheduleUntimed makes the open tickets without a next due time (written by a
+// bulk load, not by the use cases) fall due at when, so that the next sweep
+// computes their timers.
+func (s *Store) ScheduleUntimed(ctx context.Context, when time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE tickets SET next_due_at = $1 WHERE next_due_at IS NULL AND status <> 'closed'`,
+		dbTime(when))
+	if err != nil {
+		return 0, fmt.Errorf("schedule tickets: %w", err)
+	}
+	return res.RowsAffected()
+}

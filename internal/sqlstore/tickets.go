@@ -182,6 +182,8 @@ func sortKeys(s app.TicketSort) (key, tcol string, numeric bool, err error) {
 		return sortAssigneeKey, `created_at`, true, nil
 	case app.SortNumber:
 		return ``, ``, false, nil
+	case app.SortDeadline:
+		return ``, `deadline_at`, false, nil
 	}
 	return "", "", false, desk.FieldError("sort", "unknown order %q", s)
 }
