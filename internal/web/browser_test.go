@@ -230,6 +230,14 @@ const sessionCookie = "guichet_session"
 // demo installation, and returns its base URL.
 func startServer(t *testing.T) string {
 	t.Helper()
+	base, _ := startDemo(t)
+	return base
+}
+
+// startDemo is startServer that also returns the service behind the server, for
+// tests that act as another person while the browser watches.
+func startDemo(t *testing.T) (string, *app.Service) {
+	t.Helper()
 	st := storetest.OpenSQLite(t)
 	svc := app.New(st, app.Options{})
 	if _, err := demo.Seed(context.Background(), svc); err != nil {
@@ -238,7 +246,7 @@ func startServer(t *testing.T) string {
 	srv := server.New(server.Config{}, server.Deps{Service: svc, Sessions: st.Sessions(), DB: st.DB()})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts.URL
+	return ts.URL, svc
 }
 
 // startBrowser starts one headless Chromium for the whole test, or skips the test
