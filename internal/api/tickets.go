@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"strconv"
@@ -94,14 +95,11 @@ func (h *Handler) spaceKeys(r *http.Request, tickets ...desk.Ticket) (map[int64]
 	if len(ids) == 0 {
 		return keys, nil
 	}
-	// One query for the page, whatever the number of spaces on it.
-	spaces, err := h.svc.Store().ListSpaces(r.Context(), desk.SpaceScope{IDs: ids}, desk.Page{Limit: len(ids)})
+	found, err := h.svc.SpaceKeys(r.Context(), ids)
 	if err != nil {
 		return nil, err
 	}
-	for _, sp := range spaces {
-		keys[sp.ID] = sp.Key
-	}
+	maps.Copy(keys, found)
 	return keys, nil
 }
 

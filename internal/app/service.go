@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"sync"
 	"time"
 
 	"guichet/internal/desk"
@@ -14,6 +16,10 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	logins *LoginLimiter
+	// keys caches space keys by space id: a key never changes once the space
+	// exists, so every instance may keep it. Ticket references need it on every
+	// list.
+	keys sync.Map
 }
 
 // Options configure a Service; zero values take defaults.
@@ -45,28 +51,14 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
 // Actor loads everything the rules need about user id, once per request.
 func (s *Service) Actor(ctx context.Context, userID int64) (*desk.Actor, error) {
-	u, err := s.store.User(ctx, userID)
+	r, err := s.store.ActorRecord(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled {
+	if r.User.Disabled {
 		return nil, desk.Errorf(desk.Unauthenticated, "this account is disabled")
 	}
-	org, err := s.store.Organisation(ctx, u.OrgID)
-	if err != nil {
-		return nil, err
-	}
-	member, err := s.store.SpacesOfMember(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	var own []int64
-	if org.Kind == desk.Client {
-		if own, err = s.store.SpaceIDsOfClient(ctx, org.ID); err != nil {
-			return nil, err
-		}
-	}
-	return desk.NewActor(u, org.Kind, member, own), nil
+	return desk.NewActor(r.User, r.OrgKind, r.MemberOf, r.ClientSpaces), nil
 }
 
 func requireSignedIn(a *desk.Actor) error {
@@ -84,4 +76,31 @@ func page(p desk.Page) desk.Page {
 		p.Limit = desk.MaxPageSize
 	}
 	return p
+}
+
+// SpaceKeys maps the spaces ids to their keys, to write ticket references; ids
+// that are not spaces are left out. It reads the database only for keys not
+// seen before, in one query.
+func (s *Service) SpaceKeys(ctx context.Context, ids []int64) (map[int64]string, error) {
+	keys := make(map[int64]string, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if k, ok := s.keys.Load(id); ok {
+			keys[id] = k.(string)
+		} else if !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return keys, nil
+	}
+	spaces, err := s.store.ListSpaces(ctx, desk.SpaceScope{IDs: missing}, desk.Page{Limit: len(missing)})
+	if err != nil {
+		return nil, err
+	}
+	for _, sp := range spaces {
+		s.keys.Store(sp.ID, sp.Key)
+		keys[sp.ID] = sp.Key
+	}
+	return keys, nil
 }

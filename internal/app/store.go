@@ -39,6 +39,9 @@ type Queries interface {
 	SetUserRoles(ctx context.Context, userID int64, grants []desk.RoleGrant) error
 	SetPassword(ctx context.Context, userID int64, passwordHash string) error
 	User(ctx context.Context, id int64) (*desk.User, error)
+	// ActorRecord reads what building the actor of user id needs, in a couple of
+	// queries: it runs on every request.
+	ActorRecord(ctx context.Context, id int64) (*ActorRecord, error)
 	// UserByEmail returns the user and their password hash.
 	UserByEmail(ctx context.Context, email string) (*desk.User, string, error)
 	// ListUsers lists users; when orgIDs or spaceIDs is non-nil, only users of those
@@ -77,4 +80,13 @@ type UserScope struct {
 	All      bool
 	OrgIDs   []int64
 	SpaceIDs []int64
+}
+
+// ActorRecord is what an Actor is built from.
+type ActorRecord struct {
+	User    *desk.User // with its roles
+	OrgKind desk.OrgKind
+	// MemberOf lists the spaces the user is a member of; ClientSpaces, for a
+	// client user, the spaces its organisation owns. Both by id.
+	MemberOf, ClientSpaces []int64
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,10 +18,53 @@ import (
 // the session token: a copy of the database does not hand out live sessions.
 // Expired rows are deleted by Commit, at most once a minute.
 type sessionStore struct {
-	db *sql.DB
+	db querier
 	d  dialect
 	// lastSweep is when expired rows were last deleted, in Unix nanoseconds.
 	lastSweep atomic.Int64
+
+	// written remembers, by token hash, the data and expiry last read or written.
+	// With an idle timeout, scs commits every session on every request only to
+	// push its expiry back; a commit that changes nothing but the expiry, by less
+	// than renewAfter, is skipped, so reading a page stays a read.
+	mu      sync.Mutex
+	written map[string]sessionState
+}
+
+type sessionState struct {
+	data   string
+	expiry time.Time
+}
+
+// renewAfter is how far an idle expiry may lag behind: a session may end this
+// much earlier than its idle timeout says.
+const renewAfter = 5 * time.Minute
+
+// maxRemembered bounds written; past it, the memory starts again empty.
+const maxRemembered = 100_000
+
+func (s *sessionStore) remember(hash []byte, data []byte, expiry time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil || len(s.written) >= maxRemembered {
+		s.written = make(map[string]sessionState)
+	}
+	s.written[string(hash)] = sessionState{data: string(data), expiry: expiry}
+}
+
+func (s *sessionStore) forget(hash []byte) {
+	s.mu.Lock()
+	delete(s.written, string(hash))
+	s.mu.Unlock()
+}
+
+// unchanged tells whether committing data until expiry would only move the
+// expiry back by less than renewAfter.
+func (s *sessionStore) unchanged(hash []byte, data []byte, expiry time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.written[string(hash)]
+	return ok && st.data == string(data) && !expiry.Before(st.expiry) && expiry.Sub(st.expiry) < renewAfter
 }
 
 var _ scs.CtxStore = (*sessionStore)(nil)
@@ -46,14 +90,18 @@ func (s *sessionStore) Delete(token string) error {
 // FindCtx is Find with a context (scs.CtxStore).
 func (s *sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var b []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE token_hash = $1 AND expiry > $2`,
-		app.HashToken(token), nowUTC()).Scan(&b)
+	var expiry time.Time
+	hash := app.HashToken(token)
+	err := s.db.QueryRowContext(ctx, `SELECT data, expiry FROM sessions WHERE token_hash = $1 AND expiry > $2`,
+		hash, nowUTC()).Scan(&b, at(&expiry))
 	if errors.Is(err, sql.ErrNoRows) {
+		s.forget(hash)
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("find session: %w", err)
 	}
+	s.remember(hash, b, expiry)
 	return b, true, nil
 }
 
@@ -62,19 +110,27 @@ func (s *sessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 	if b == nil {
 		b = []byte{}
 	}
+	hash := app.HashToken(token)
+	expiry = expiry.UTC().Truncate(time.Microsecond)
+	if s.unchanged(hash, b, expiry) {
+		return nil
+	}
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
-		app.HashToken(token), b, dbTime(expiry))
+		hash, b, dbTime(expiry))
 	if err != nil {
+		s.forget(hash)
 		return fmt.Errorf("commit session: %w", err)
 	}
+	s.remember(hash, b, expiry)
 	s.sweep(ctx)
 	return nil
 }
 
 // DeleteCtx is Delete with a context (scs.CtxStore).
 func (s *sessionStore) DeleteCtx(ctx context.Context, token string) error {
+	s.forget(app.HashToken(token))
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, app.HashToken(token)); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}

@@ -40,13 +40,22 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s database: %w", d, err)
 	}
-	s := &Store{queries: queries{q: db, d: d}, db: db}
-	s.sessions = &sessionStore{db: db, d: d}
+	var q querier = db
+	if d == SQLite {
+		q = newStmtDB(db)
+	}
+	s := &Store{queries: queries{q: q, d: d}, db: db}
+	s.sessions = &sessionStore{db: q, d: d}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if c, ok := s.q.(*stmtDB); ok {
+		return c.Close()
+	}
+	return s.db.Close()
+}
 
 // DB returns the underlying pool, for tools and tests.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -69,9 +78,21 @@ func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) error {
 // atomically runs fn in a transaction of its own when q is not one already: it
 // commits when fn returns nil and rolls back otherwise (and when fn panics).
 func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
-	db, ok := q.q.(*sql.DB)
-	if !ok {
+	var db *sql.DB
+	var cache *stmtDB
+	switch pool := q.q.(type) {
+	case *sql.DB:
+		db = pool
+	case *stmtDB:
+		db, cache = pool.DB, pool
+	default:
 		return fn(q)
+	}
+	var missed []string
+	if cache != nil {
+		// Deferred first, so it runs last: once the transaction has let go of its
+		// connection.
+		defer func() { cache.prepareMissed(ctx, missed) }()
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -88,7 +109,11 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 			panic(p)
 		}
 	}()
-	if err = fn(&queries{q: tx, d: q.d, files: q.files}); err != nil {
+	var in querier = tx
+	if cache != nil {
+		in = stmtTx{Tx: tx, c: cache, missed: &missed}
+	}
+	if err = fn(&queries{q: in, d: q.d, files: q.files}); err != nil {
 		return err
 	}
 	return wrapErr(tx.Commit(), "commit")

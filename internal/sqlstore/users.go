@@ -109,6 +109,46 @@ func (q *queries) User(ctx context.Context, id int64) (*desk.User, error) {
 	return u, nil
 }
 
+// ActorRecord reads user id with its organisation's kind, then its roles, the
+// spaces it is a member of and those its organisation owns (none unless it is a
+// client) in one more query.
+func (q *queries) ActorRecord(ctx context.Context, id int64) (*app.ActorRecord, error) {
+	var r app.ActorRecord
+	u, err := scanUser(q.q.QueryRowContext(ctx, `SELECT `+userColumns+`,
+		(SELECT kind FROM organisations WHERE organisations.id = users.org_id) FROM users WHERE id = $1`, id), &r.OrgKind)
+	if err != nil {
+		return nil, notFound(err, "user")
+	}
+	u.Roles = []desk.RoleGrant{}
+	r.User = &u
+	rows, err := q.q.QueryContext(ctx, `
+		SELECT 'role', role, coalesce(client_id, 0) FROM user_roles WHERE user_id = $1
+		UNION ALL SELECT 'member', '', space_id FROM memberships WHERE user_id = $1
+		UNION ALL SELECT 'owned', '', id FROM spaces WHERE client_id = $2 AND $3
+		ORDER BY 1, 2, 3`, id, u.OrgID, r.OrgKind == desk.Client)
+	if err != nil {
+		return nil, fmt.Errorf("load actor: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var role desk.Role
+		var n int64
+		if err := rows.Scan(&kind, &role, &n); err != nil {
+			return nil, fmt.Errorf("load actor: %w", err)
+		}
+		switch kind {
+		case "role":
+			u.Roles = append(u.Roles, desk.RoleGrant{Role: role, ClientID: n})
+		case "member":
+			r.MemberOf = append(r.MemberOf, n)
+		case "owned":
+			r.ClientSpaces = append(r.ClientSpaces, n)
+		}
+	}
+	return &r, wrapErr(rows.Err(), "load actor")
+}
+
 // UserByEmail loads the user with this address (compared lower-case), their roles
 // and their password hash.
 func (q *queries) UserByEmail(ctx context.Context, email string) (*desk.User, string, error) {

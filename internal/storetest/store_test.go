@@ -827,3 +827,50 @@ func TestSQLiteTimeText(t *testing.T) {
 		t.Errorf("stored %q (readable by SQLite's date functions: %v), want UTC text to the microsecond", text, valid)
 	}
 }
+
+// TestSessionRenewalIsNotAWrite checks that a request which only pushes a
+// session's idle expiry back by a little does not write, and that any other
+// change does.
+func TestSessionRenewalIsNotAWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		ss := s.Sessions()
+		token := "renewed-token-0123456789abcdef"
+		stored := func() (data string, expiry time.Time) {
+			t.Helper()
+			var b []byte
+			var e time.Time
+			must(t, s.DB().QueryRowContext(ctx, `SELECT data, expiry FROM sessions WHERE token_hash = $1`,
+				app.HashToken(token)).Scan(&b, &e))
+			return string(b), e.UTC()
+		}
+		t0 := time.Now().UTC().Truncate(time.Second).Add(24 * time.Hour)
+		must(t, ss.Commit(token, []byte("user=7"), t0))
+		if _, found, err := ss.Find(token); err != nil || !found {
+			t.Fatalf("Find = %v, %v", found, err)
+		}
+		must(t, ss.Commit(token, []byte("user=7"), t0.Add(time.Minute)))
+		if _, e := stored(); !e.Equal(t0) {
+			t.Errorf("a one-minute renewal was written: expiry %v, want %v", e, t0)
+		}
+		must(t, ss.Commit(token, []byte("user=7"), t0.Add(6*time.Minute)))
+		if _, e := stored(); !e.Equal(t0.Add(6 * time.Minute)) {
+			t.Errorf("a six-minute renewal was not written: expiry %v", e)
+		}
+		must(t, ss.Commit(token, []byte("user=8"), t0.Add(6*time.Minute)))
+		if d, _ := stored(); d != "user=8" {
+			t.Errorf("changed data was not written: %q", d)
+		}
+		// Gone in the database (another instance logged out): found no more, and
+		// a later commit writes again.
+		_, err := s.DB().ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, app.HashToken(token))
+		must(t, err)
+		if _, found, _ := ss.Find(token); found {
+			t.Error("a deleted session was found")
+		}
+		must(t, ss.Commit(token, []byte("user=8"), t0.Add(6*time.Minute)))
+		if d, _ := stored(); d != "user=8" {
+			t.Errorf("after deletion, commit wrote %q", d)
+		}
+	})
+}
