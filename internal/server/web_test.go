@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"guichet/internal/app"
+	"guichet/internal/desk"
 	"guichet/internal/sqlstore"
 	"guichet/internal/storetest"
 )
@@ -146,5 +148,51 @@ func TestPages(t *testing.T) {
 			w = serve(f.srv, "GET", src, "", header("If-None-Match", w.Header().Get("ETag")))
 			wantStatus(t, w, http.StatusNotModified, "revalidation")
 		})
+	})
+}
+
+// TestTicketPageTimes checks the objectives and the stale-ticket box of a ticket
+// page as time passes: the author sees who works on a ticket left without public
+// news, never what was said; other client members do not see the box.
+func TestTicketPageTimes(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		c := &clock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)} // a Monday, within opening hours
+		f := newFixture(t, st, app.Options{Clock: c.Now})
+		tk := f.openTicket(t, "contact", app.NewTicket{SpaceID: f.spaces["ACME"], Title: "Slow reports",
+			Nature: desk.Question, Criticality: desk.Minor})
+		path := "/tickets/" + strconv.FormatInt(tk.ID, 10)
+		body := f.as("contact", "GET", path, "").Body.String()
+		if !strings.Contains(body, "Première réponse") || !strings.Contains(body, "attendu avant le") {
+			t.Errorf("the client's page does not show the first-response objective due: %s", trim(body))
+		}
+		if strings.Contains(body, `data-due=`) {
+			t.Error("the client's page counts down: countdowns are for agents")
+		}
+		if !strings.Contains(f.as("agent", "GET", path, "").Body.String(), `data-due=`) {
+			t.Error("the agent's page has no countdown")
+		}
+		f.comment(t, "agent", tk.ID, "We look into it.", false)
+		c.Add(time.Hour)
+		f.comment(t, "engineer", tk.ID, "Root cause: the index is missing.", true)
+		f.comment(t, "engineer", tk.ID, "Fix prepared.", true)
+		body = f.as("contact", "GET", path, "").Body.String()
+		if !strings.Contains(body, "Première réponse</strong> —\n<span class=\"ok\">tenu") {
+			t.Errorf("after the agent's answer the first response is not shown met")
+		}
+		if strings.Contains(body, `id="stale"`) {
+			t.Error("the stale box shows the day after an answer")
+		}
+		c.Add(50 * 24 * time.Hour) // P4: 45 days without public news
+		body = f.as("contact", "GET", path, "").Body.String()
+		if !strings.Contains(body, `id="stale"`) || !strings.Contains(body, "R&amp;D (niveau 3) : 2 échange(s) interne(s)") {
+			t.Errorf("the author's stale box is missing or wrong: %s", trim(body))
+		}
+		if strings.Contains(body, "Root cause") || strings.Contains(body, "Fix prepared") {
+			t.Error("the stale box shows what was said privately")
+		}
+		if strings.Contains(f.as("animator", "GET", path, "").Body.String(), `id="stale"`) {
+			t.Error("another member of the space sees the author's stale box")
+		}
 	})
 }

@@ -123,6 +123,9 @@ func TestBrowserTickets(t *testing.T) {
 	t.Run("an agent answers publicly and privately; mentions offer only who will see the comment", func(t *testing.T) {
 		tab := signedInTab(t, browser, base, "agent@vauban.example")
 		navigate(t, tab, ticketURL)
+		if got := text(t, tab, "#objectives .countdown"); !strings.HasPrefix(got, "dans ") && !strings.HasPrefix(got, "dépassé") {
+			t.Errorf("the first response's countdown says %q", got)
+		}
 		do(t, tab, chromedp.SendKeys(chromedp.ID("body"), "Bonjour @fab"))
 		do(t, tab, chromedp.WaitVisible(chromedp.CSS(`#mention-list [data-mention]`)))
 		if got := text(t, tab, "#mention-list"); !strings.Contains(got, "Fabien Contact") {
@@ -154,6 +157,9 @@ func TestBrowserTickets(t *testing.T) {
 		tint := eval[string](t, tab, `getComputedStyle(document.querySelector('.comment.private')).backgroundColor`)
 		if tint == "rgba(0, 0, 0, 0)" || tint == "rgb(255, 255, 255)" {
 			t.Errorf("the private comment's background is %s, want it tinted", tint)
+		}
+		if got := text(t, tab, "#objectives"); !strings.Contains(got, "Première réponse — tenu") {
+			t.Errorf("objectives after the public answer: %q, want the first response met", got)
 		}
 		if got := text(t, tab, "#ticket-priority"); !strings.HasPrefix(got, "P2") {
 			t.Errorf("internal priority %q, want P2 for a serious ticket", got)

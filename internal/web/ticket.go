@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"guichet/internal/api"
 	"guichet/internal/app"
@@ -60,7 +61,10 @@ type thread struct {
 	LastSeq     int64
 	Actions     []desk.Action
 	N           *names
+	Times       *app.TicketTimes
+	Now         time.Time
 	Staff       bool
+	Author      bool
 	CanComment  bool
 	Resolutions []string
 }
@@ -87,6 +91,7 @@ func (p *Pages) thread(r *http.Request, s *session, id int64) (*thread, error) {
 	n := p.names(r, s.A)
 	n.keys[sp.ID] = sp.Key
 	th := &thread{T: t, Ref: desk.Ref(sp.Key, t.Number), Space: sp, N: n, Staff: s.A.Staff(),
+		Author: s.A.UserID == t.AuthorID, Now: p.svc.Now(),
 		CanComment: t.Status != desk.Closed && (s.A.Staff() || s.A.IsClientMember(t.SpaceID)),
 		Actions:    desk.Allowed(s.A, t), Files: map[int64][]desk.Attachment{}}
 	if t.ProjectID != 0 {
@@ -115,6 +120,9 @@ func (p *Pages) thread(r *http.Request, s *session, id int64) (*thread, error) {
 		th.LastSeq = e.Seq
 	}
 	if th.Resolutions, err = p.svc.Resolutions(ctx); err != nil {
+		return nil, err
+	}
+	if th.Times, err = p.svc.TicketTimes(ctx, s.A, t); err != nil {
 		return nil, err
 	}
 	return th, nil

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"guichet/internal/app"
 	"guichet/internal/desk"
@@ -149,15 +150,19 @@ func listQuery(q url.Values, s *session) (app.TicketFilter, map[string]string) {
 // support's alone.
 func sortChoices(a *desk.Actor) []app.TicketSort {
 	if a.Staff() {
-		return []app.TicketSort{app.SortPriority, app.SortCriticality, app.SortCreated, app.SortUpdated, app.SortStatus, app.SortNumber}
+		return []app.TicketSort{app.SortDeadline, app.SortPriority, app.SortCriticality, app.SortCreated, app.SortUpdated,
+			app.SortStatus, app.SortNumber}
 	}
 	return []app.TicketSort{app.SortCriticality, app.SortCreated, app.SortUpdated, app.SortStatus, app.SortNumber}
 }
 
-// cursorAfter is the cursor after t in the order of f.
-func cursorAfter(t *desk.Ticket, f app.TicketFilter) string {
+// cursorAfter is the cursor after t in the order of f; deadlines holds the
+// tickets' nearest deadlines, for the deadline order.
+func cursorAfter(t *desk.Ticket, f app.TicketFilter, deadlines map[int64]time.Time) string {
 	c := app.TicketCursor{Time: t.CreatedAt, ID: t.ID}
 	switch f.Sort {
+	case app.SortDeadline:
+		c.Time = deadlines[t.ID]
 	case app.SortPriority:
 		c.Key = strconv.Itoa(int(t.Priority))
 	case app.SortCriticality:
@@ -240,9 +245,19 @@ func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, s
 			return
 		}
 	}
+	ids := make([]int64, len(list))
+	for i := range list {
+		ids[i] = list[i].ID
+	}
+	deadlines, err := p.svc.QueueDeadlines(r.Context(), s.A, ids)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	data["Deadlines"], data["Now"] = deadlines, p.svc.Now()
 	if len(list) == f.Limit {
 		next := cloneValues(q)
-		next.Set("cursor", cursorAfter(&list[len(list)-1], f))
+		next.Set("cursor", cursorAfter(&list[len(list)-1], f, deadlines))
 		data["Next"] = "?" + next.Encode()
 	}
 	if q.Get("cursor") != "" {
