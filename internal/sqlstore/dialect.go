@@ -41,8 +41,9 @@ func dialectOf(dsn string) dialect {
 // keys, and BEGIN IMMEDIATE so that read-then-write transactions queue for the
 // write lock instead of failing with SQLITE_BUSY. Times are written in SQLite's own
 // format ('2006-01-02 15:04:05.999999999-07:00'), which its date functions read.
+// Checkpoints run beside the requests, not in them (checkpoint.go).
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-	"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	"&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate&_time_format=sqlite"
 
 // open connects to the database and sizes the pool.
 func (d dialect) open(dsn string) (*sql.DB, error) {

@@ -23,6 +23,9 @@ type Store struct {
 	queries
 	db       *sql.DB
 	sessions *sessionStore
+	// stopCheckpoints and checkpointsDone stop SQLite's checkpointer.
+	stopCheckpoints chan struct{}
+	checkpointsDone chan struct{}
 }
 
 var _ app.Store = (*Store)(nil)
@@ -46,11 +49,19 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	s := &Store{queries: queries{q: q, d: d}, db: db}
 	s.sessions = &sessionStore{db: q, d: d}
+	if d == SQLite {
+		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
+		go checkpointer(db, s.stopCheckpoints, s.checkpointsDone)
+	}
 	return s, nil
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	if s.stopCheckpoints != nil {
+		close(s.stopCheckpoints)
+		<-s.checkpointsDone
+	}
 	if c, ok := s.q.(*stmtDB); ok {
 		return c.Close()
 	}
