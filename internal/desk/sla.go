@@ -231,7 +231,9 @@ func (c *clock) result(kind ObjectiveKind, now time.Time) Objective {
 // interval from one such answer to the next; the resolution objective stops when
 // the ticket reaches to_close or closed, and resumes if the author reopens it.
 // Tickets from a channel the contract does not count start no clock.
-func ComputeSLO(in SLOInput) SLO {
+func ComputeSLO(in SLOInput) SLO { return computeSLO(in, readLog(in.Events, in.Staff)) }
+
+func computeSLO(in SLOInput, steps []step) SLO {
 	t, ct := in.Ticket, in.Contract
 	if ct == nil || in.Calendar == nil || !ct.Counts(t.Channel) {
 		return SLO{}
@@ -239,7 +241,6 @@ func ComputeSLO(in SLOInput) SLO {
 	out := SLO{Counted: true}
 	targets := ct.TargetsFor(t.Criticality)
 	pct := ct.Timers.WarningPercent
-	steps := readLog(in.Events, in.Staff)
 	warned := map[[2]string]bool{}
 	breached := map[[2]string]bool{}
 	keyOf := func(k ObjectiveKind, cycle int) [2]string { return [2]string{string(k), itoa(int64(cycle))} }
@@ -358,10 +359,10 @@ func ComputeSLO(in SLOInput) SLO {
 }
 
 // statusSince returns when the ticket entered its current status, from its log.
-func statusSince(t *Ticket, events []Event) time.Time {
+func statusSince(t *Ticket, steps []step) time.Time {
 	since := t.CreatedAt
 	status := Status("")
-	for _, s := range readLog(events, nil) {
+	for _, s := range steps {
 		if s.warned != nil || s.breached != nil {
 			continue
 		}

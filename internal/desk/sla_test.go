@@ -331,3 +331,32 @@ func TestCalendarDefBuild(t *testing.T) {
 		})
 	}
 }
+
+// benchLog is a ticket's history of a dozen events across two weeks.
+func benchLog() *logBuilder {
+	return new(logBuilder).created("2026-11-23 10:00").comment("2026-11-23 10:40", agent, false).
+		comment("2026-11-23 11:00", agent, true).to("2026-11-23 14:00", agent, desk.AwaitingClient).
+		to("2026-11-25 09:30", 0, desk.Open).comment("2026-11-25 09:30", client, false).
+		comment("2026-11-26 16:00", 11, true).comment("2026-11-27 10:00", agent, false).
+		comment("2026-12-01 10:00", client, false).comment("2026-12-02 11:00", agent, false)
+}
+
+// BenchmarkComputeSLO is the cost of a ticket's three objectives from its log.
+func BenchmarkComputeSLO(b *testing.B) {
+	l, cal, ct := benchLog(), bizcal.Default(), contract(desk.TotalCare)
+	tk := &desk.Ticket{Criticality: desk.Serious, Channel: desk.Web, Status: desk.Open, CreatedAt: l.events[0].At}
+	in := desk.SLOInput{Ticket: tk, Events: l.events, Staff: isStaff, Contract: ct, Calendar: cal, Now: p("2026-12-08 10:00")}
+	for b.Loop() {
+		desk.ComputeSLO(in)
+	}
+}
+
+// BenchmarkPlanTimers adds the status timers and the next due instant.
+func BenchmarkPlanTimers(b *testing.B) {
+	l, cal, ct := benchLog(), bizcal.Default(), contract(desk.TotalCare)
+	tk := &desk.Ticket{Criticality: desk.Serious, Channel: desk.Web, Status: desk.Open, CreatedAt: l.events[0].At}
+	in := desk.SLOInput{Ticket: tk, Events: l.events, Staff: isStaff, Contract: ct, Calendar: cal, Now: p("2026-12-08 10:00")}
+	for b.Loop() {
+		desk.PlanTimers(in)
+	}
+}

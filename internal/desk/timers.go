@@ -45,7 +45,8 @@ func PlanTimers(in SLOInput) TimerPlan {
 	if t.Status == Closed {
 		return p
 	}
-	p.SLO = ComputeSLO(in)
+	steps := readLog(in.Events, in.Staff)
+	p.SLO = computeSLO(in, steps)
 	next := func(at time.Time) {
 		if p.Next == nil || at.Before(*p.Next) {
 			p.Next = &at
@@ -78,7 +79,7 @@ func PlanTimers(in SLOInput) TimerPlan {
 	if in.Calendar != nil {
 		loc = in.Calendar.Location()
 	}
-	since := statusSince(t, in.Events).In(loc)
+	since := statusSince(t, steps).In(loc)
 	var due time.Time
 	var kind TimerKind
 	switch t.Status {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -348,4 +350,88 @@ func storeDSN(t *testing.T, s *sqlstore.Store) string {
 	var schema string
 	must(t, s.DB().QueryRowContext(t.Context(), `SELECT current_schema()`).Scan(&schema))
 	return fmt.Sprintf("%s&search_path=%s", basePG(), schema)
+}
+
+// TestSweepLargeBase measures the sweep on a large base named by
+// GUICHET_SWEEP_BENCH_DB (an SQLite file or a postgres:// URL; it is migrated and
+// changed: use a copy). It puts every client's spaces under a Total Care
+// contract, catches up, then sweeps at the instant the 10,000th next timer falls
+// due, then sweeps again with nothing due. docs/BENCHMARKS.md records its figures.
+func TestSweepLargeBase(t *testing.T) {
+	dsn := os.Getenv("GUICHET_SWEEP_BENCH_DB")
+	if dsn == "" {
+		t.Skip("GUICHET_SWEEP_BENCH_DB is not set")
+	}
+	ctx := context.Background()
+	s, err := sqlstore.Open(ctx, dsn)
+	must(t, err)
+	defer s.Close()
+	start := time.Now()
+	n, err := s.Migrate(ctx)
+	must(t, err)
+	t.Logf("migrate: %d migrations in %s", n, time.Since(start).Round(time.Millisecond))
+	svc := app.New(s, app.Options{})
+	sys := desk.System()
+	if cs, err := s.ListContracts(ctx, desk.Page{}); err == nil && len(cs) == 0 {
+		orgs, err := s.ListOrganisations(ctx, desk.OrgScope{All: true}, desk.Page{Limit: desk.MaxPageSize})
+		must(t, err)
+		for _, o := range orgs {
+			if o.Kind != desk.Client {
+				continue
+			}
+			spaces, err := s.SpaceIDsOfClient(ctx, o.ID)
+			must(t, err)
+			_, err = svc.CreateContract(ctx, sys, desk.Contract{ClientID: o.ID, Reference: "TC-" + strconv.FormatInt(o.ID, 10),
+				Tier: desk.TotalCare, SpaceIDs: spaces})
+			must(t, err)
+		}
+	}
+	var total, open int64
+	must(t, s.DB().QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE status <> 'closed') FROM tickets`).Scan(&total, &open))
+	t.Logf("%s: %d tickets, %d not closed", s.Dialect(), total, open)
+
+	t0 := time.Now().UTC()
+	start = time.Now()
+	rep, err := svc.SweepTimers(ctx, t0, app.SweepOptions{})
+	must(t, err)
+	t.Logf("catch-up sweep: %d due tickets, %d timers, %d notifications in %s", rep.Tickets, len(rep.Fired),
+		rep.Notifications, time.Since(start).Round(time.Millisecond))
+
+	var t1 time.Time
+	var s1 string
+	if s.Dialect() == sqlstore.SQLite {
+		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM tickets WHERE next_due_at IS NOT NULL
+			ORDER BY next_due_at, id LIMIT 1 OFFSET 9999`).Scan(&s1))
+		t1, err = time.Parse("2006-01-02 15:04:05.999999999-07:00", s1)
+		must(t, err)
+	} else {
+		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM tickets WHERE next_due_at IS NOT NULL
+			ORDER BY next_due_at, id LIMIT 1 OFFSET 9999`).Scan(&t1))
+	}
+	plan, err := s.ExplainDueTickets(ctx, t1)
+	must(t, err)
+	t.Logf("plan of the due query:\n%s", strings.Join(plan, "\n"))
+	start = time.Now()
+	rep, err = svc.SweepTimers(ctx, t1, app.SweepOptions{})
+	must(t, err)
+	t.Logf("sweep at %s: %d due tickets, %d timers, %d notifications in %s", t1.Format(time.RFC3339), rep.Tickets,
+		len(rep.Fired), rep.Notifications, time.Since(start).Round(time.Millisecond))
+	kinds := map[desk.TimerKind]int{}
+	for _, f := range rep.Fired {
+		kinds[f.Kind]++
+	}
+	t.Logf("timers by kind: %v", kinds)
+
+	var times []time.Duration
+	for range 20 {
+		start = time.Now()
+		rep, err = svc.SweepTimers(ctx, t1, app.SweepOptions{})
+		must(t, err)
+		times = append(times, time.Since(start))
+		if rep.Tickets != 0 {
+			t.Fatalf("%d tickets still due", rep.Tickets)
+		}
+	}
+	slices.Sort(times)
+	t.Logf("sweep with nothing due, 20 runs: median %s, max %s", times[10].Round(time.Microsecond), times[19].Round(time.Microsecond))
 }
