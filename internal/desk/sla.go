@@ -87,12 +87,6 @@ type SLOInput struct {
 	Now      time.Time
 }
 
-// statusStep is a status the ticket entered, and when.
-type statusStep struct {
-	at     time.Time
-	status Status
-}
-
 // step is what an event means for the clocks.
 type step struct {
 	at       time.Time
