@@ -121,12 +121,15 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []desk.Tick
 		}
 		// Firing a timer can make another due (a closed ticket freezes, a status
 		// timer changes the clocks): plan again until nothing is due.
+		stuck := false
 		for round := 0; ; round++ {
 			plan := desk.PlanTimers(in)
-			if len(plan.Due) == 0 || round == 3 {
-				if round == 3 {
-					s.log.WarnContext(ctx, "timers still due after three rounds", "ticket_id", t.ID)
-				}
+			if len(plan.Due) == 0 {
+				break
+			}
+			if round == 3 {
+				s.log.WarnContext(ctx, "timers still due after three rounds", "ticket_id", t.ID)
+				stuck = true
 				break
 			}
 			for _, tm := range plan.Due {
@@ -146,6 +149,13 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []desk.Tick
 			}
 		}
 		if dry {
+			continue
+		}
+		if stuck { // never spin on one ticket: look at it again in a minute
+			later := now.Add(time.Minute)
+			if err := q.SetTicketTimers(ctx, t.ID, &later, nil, nil); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := storeTimers(ctx, q, t, in); err != nil {
