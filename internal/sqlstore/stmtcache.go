@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
+	"time"
 )
 
 // SQLite compiles every statement it runs, and the driver does so again for each
@@ -18,15 +20,44 @@ import (
 // compiled each time, as without the cache.
 const maxStatements = 1000
 
-// stmtDB is a pool whose queries go through prepared statements.
+// stmtDB is a pool whose queries go through prepared statements, and whose
+// writes take turns (see writeTurn).
 type stmtDB struct {
 	*sql.DB
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
+	// turn holds a token while a write runs: transactions (which all take
+	// SQLite's write lock, BEGIN IMMEDIATE) and writes outside them.
+	turn chan struct{}
 }
 
 func newStmtDB(db *sql.DB) *stmtDB {
-	return &stmtDB{DB: db, stmts: make(map[string]*sql.Stmt)}
+	return &stmtDB{DB: db, stmts: make(map[string]*sql.Stmt), turn: make(chan struct{}, 1)}
+}
+
+// SQLite lets one writer in at a time; the others poll, sleeping longer and
+// longer (up to 100 ms) between tries, so under load a writer may wait far
+// longer than the writes before it took, and a busy loop of transactions (the
+// timer sweep) starves everyone else. Writers of this process instead wait
+// their turn here, in arrival order, and meet SQLite's lock free; other
+// processes (the command line) still meet it, and poll.
+
+// writeWait bounds the wait for a turn, like SQLite's busy timeout.
+const writeWait = 10 * time.Second
+
+// writeTurn waits for this process's turn to write and returns the function
+// that ends it.
+func (c *stmtDB) writeTurn(ctx context.Context) (func(), error) {
+	t := time.NewTimer(writeWait)
+	defer t.Stop()
+	select {
+	case c.turn <- struct{}{}:
+		return func() { <-c.turn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, fmt.Errorf("database is busy: no turn to write within %v", writeWait)
+	}
 }
 
 // prepared returns the statement of query, preparing it the first time; nil when
@@ -55,7 +86,13 @@ func (c *stmtDB) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := c.prepared(ctx, query); st != nil {
+	st := c.prepared(ctx, query)
+	done, err := c.writeTurn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return c.DB.ExecContext(ctx, query, args...)

@@ -104,6 +104,11 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 		// Deferred first, so it runs last: once the transaction has let go of its
 		// connection.
 		defer func() { cache.prepareMissed(ctx, missed) }()
+		done, err := cache.writeTurn(ctx)
+		if err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		defer done()
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

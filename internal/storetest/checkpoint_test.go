@@ -1,11 +1,18 @@
 package storetest_test
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/alexedwards/scs/v2"
+
+	"guichet/internal/app"
 	"guichet/internal/sqlstore"
+	"guichet/internal/storetest"
 )
 
 // TestSQLiteCheckpointsOutsideRequests checks that no commit checkpoints the
@@ -41,4 +48,32 @@ func TestSQLiteCheckpointsOutsideRequests(t *testing.T) {
 	if n != 200 {
 		t.Errorf("%d rows after reopening, want 200", n)
 	}
+}
+
+// TestSQLiteWritersTakeTurns checks that a write waiting for a transaction of
+// the same process gives up with its context rather than waiting for ever, and
+// goes through once the transaction is over.
+func TestSQLiteWritersTakeTurns(t *testing.T) {
+	ctx := t.Context()
+	s := storetest.OpenSQLite(t)
+	_, err := s.DB().ExecContext(ctx, `CREATE TABLE turns (n INTEGER)`)
+	must(t, err)
+	inTx, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.InTx(ctx, func(app.Queries) error {
+			close(inTx)
+			<-release
+			return nil
+		})
+	}()
+	<-inTx
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.Sessions().(scs.CtxStore).CommitCtx(short, "waiting-token", []byte("x"), time.Now().Add(time.Hour)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a write during another's transaction: %v, want the context's deadline", err)
+	}
+	close(release)
+	must(t, <-done)
+	must(t, s.Sessions().Commit("waiting-token", []byte("x"), time.Now().Add(time.Hour)))
 }
