@@ -39,9 +39,11 @@ type ContractQueries interface {
 	// StaffRoles returns the provider roles of those of userIDs who are provider
 	// staff; other users are absent from the map.
 	StaffRoles(ctx context.Context, userIDs []int64) (map[int64][]desk.Role, error)
-	// SetTicketTimers stores a ticket's next due instant and nearest deadline
-	// (nil: none), and for a closed ticket the figures that applied (final).
-	SetTicketTimers(ctx context.Context, ticketID int64, next, deadline *time.Time, final []byte) error
+	// SetTicketTimers stores tickets' next due instants and, where SetDeadline,
+	// their nearest deadlines, and for closed tickets the figures that applied.
+	SetTicketTimers(ctx context.Context, updates ...TimerUpdate) error
+	// AppendEvents inserts sealed events, many in one statement.
+	AppendEvents(ctx context.Context, events []desk.Event) error
 	// TicketTimers reads them back.
 	TicketTimers(ctx context.Context, ticketID int64) (next, deadline *time.Time, final []byte, err error)
 	// Deadlines returns the nearest deadline of those of ids that have one.
@@ -53,17 +55,30 @@ type ContractQueries interface {
 	DueTickets(ctx context.Context, now time.Time, afterDue time.Time, afterID int64, limit int, lock bool) ([]DueTicket, error)
 	// EventsOf returns the whole logs of tickets, private events included.
 	EventsOf(ctx context.Context, ticketIDs []int64) (map[int64][]desk.Event, error)
-	// Enqueue writes a notification to the outbox; a second one with the same
-	// key is ignored.
-	Enqueue(ctx context.Context, n *Notification) error
+	// Enqueue writes notifications to the outbox; one whose key is there already
+	// is ignored.
+	Enqueue(ctx context.Context, ns ...Notification) error
 	// Outbox lists the notifications of a ticket (0: all), oldest first.
 	Outbox(ctx context.Context, ticketID int64, p desk.Page) ([]Notification, error)
 }
 
-// DueTicket is a ticket with a timer due, and when it fell due.
+// DueTicket is a ticket with a timer due, when it fell due, and its stored
+// deadline (nil: none).
 type DueTicket struct {
 	desk.Ticket
-	NextDue time.Time
+	NextDue  time.Time
+	Deadline *time.Time
+}
+
+// TimerUpdate is what the time rules store about a ticket.
+type TimerUpdate struct {
+	TicketID int64
+	Next     *time.Time // nil: nothing falls due by time alone
+	// SetDeadline writes Deadline (nil: none) on the ticket; the sweep leaves it
+	// when it has not changed.
+	SetDeadline bool
+	Deadline    *time.Time
+	Final       []byte // a closed ticket's figures
 }
 
 // Notification is a message to deliver to a user, kept in the outbox until it is.
@@ -531,21 +546,30 @@ func (s *Service) refreshTimers(ctx context.Context, q Queries, t *desk.Ticket) 
 
 // storeTimers plans t's timers and stores the result.
 func storeTimers(ctx context.Context, q Queries, t *desk.Ticket, in desk.SLOInput) error {
+	u, err := timerUpdate(t, in)
+	if err != nil {
+		return err
+	}
+	return q.SetTicketTimers(ctx, u)
+}
+
+// timerUpdate plans t's timers: its next due instant and deadline or, closed,
+// its final figures. A timer already due is due now.
+func timerUpdate(t *desk.Ticket, in desk.SLOInput) (TimerUpdate, error) {
+	u := TimerUpdate{TicketID: t.ID, SetDeadline: true}
 	if t.Status == desk.Closed {
 		f := frozenSLO{SLO: desk.ComputeSLO(in)}
 		if in.Contract != nil {
 			f.ContractID, f.ContractVersion = in.Contract.ID, in.Contract.Version
 		}
 		b, err := json.Marshal(f)
-		if err != nil {
-			return err
-		}
-		return q.SetTicketTimers(ctx, t.ID, nil, nil, b)
+		u.Final = b
+		return u, err
 	}
 	plan := desk.PlanTimers(in)
-	next := plan.Next
+	u.Next, u.Deadline = plan.Next, plan.SLO.DueAt
 	if len(plan.Due) > 0 {
-		next = &in.Now
+		u.Next = &in.Now
 	}
-	return q.SetTicketTimers(ctx, t.ID, next, plan.SLO.DueAt, nil)
+	return u, nil
 }

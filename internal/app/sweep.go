@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -73,11 +72,7 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 				return nil
 			}
 			afterDue, afterID = tickets[n-1].NextDue, tickets[n-1].ID
-			list := make([]desk.Ticket, n)
-			for i := range tickets {
-				list[i] = tickets[i].Ticket
-			}
-			return s.sweepBatch(ctx, q, list, now, o.DryRun, rep)
+			return s.sweepBatch(ctx, q, tickets, now, o.DryRun, rep)
 		}
 		var err error
 		if o.DryRun {
@@ -100,8 +95,10 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 	return rep, nil
 }
 
-// sweepBatch applies the time rules to tickets at now.
-func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []desk.Ticket, now time.Time, dry bool, rep *SweepReport) error {
+// sweepBatch applies the time rules to tickets at now. The events, the
+// notifications and the timers of the batch are written a few statements for
+// the whole batch; only a ticket a status timer moves is updated on its own.
+func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket, now time.Time, dry bool, rep *SweepReport) error {
 	ids := make([]int64, len(tickets))
 	for i := range tickets {
 		ids[i] = tickets[i].ID
@@ -111,17 +108,19 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []desk.Tick
 		return err
 	}
 	rules := newRuleCache(q)
+	var events []desk.Event
+	var notes []Notification
+	var timers []TimerUpdate
 	for i := range tickets {
-		t := &tickets[i]
+		t := &tickets[i].Ticket
 		rep.Tickets++
-		events := logs[t.ID]
-		in, err := rules.input(ctx, t, events, now)
+		in, err := rules.input(ctx, t, logs[t.ID], now)
 		if err != nil {
 			return err
 		}
 		// Firing a timer can make another due (a closed ticket freezes, a status
 		// timer changes the clocks): plan again until nothing is due.
-		stuck := false
+		stuck, moved := false, false
 		for round := 0; ; round++ {
 			plan := desk.PlanTimers(in)
 			if len(plan.Due) == 0 {
@@ -135,11 +134,14 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []desk.Tick
 			for _, tm := range plan.Due {
 				rep.Fired = append(rep.Fired, FiredTimer{TicketID: t.ID, Kind: tm.Kind, Objective: tm.Objective,
 					Cycle: tm.Cycle, DueAt: tm.DueAt})
-				e, err := s.fire(ctx, q, t, in, tm, now, dry, rep)
-				if err != nil {
-					return err
-				}
+				e, ns := s.fire(t, in, tm, now)
 				in.Events = append(in.Events, e)
+				events = append(events, e)
+				notes = append(notes, ns...)
+				rep.Notifications += len(ns)
+				if e.Kind == desk.EvTransition {
+					moved = true
+				}
 				if t.Status == desk.Closed {
 					break
 				}
@@ -151,25 +153,46 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []desk.Tick
 		if dry {
 			continue
 		}
-		if stuck { // never spin on one ticket: look at it again in a minute
-			later := now.Add(time.Minute)
-			if err := q.SetTicketTimers(ctx, t.ID, &later, nil, nil); err != nil {
+		if moved {
+			if err := q.UpdateTicket(ctx, t); err != nil {
 				return err
 			}
+		}
+		if stuck { // never spin on one ticket: look at it again in a minute
+			later := now.Add(time.Minute)
+			timers = append(timers, TimerUpdate{TicketID: t.ID, Next: &later})
 			continue
 		}
-		if err := storeTimers(ctx, q, t, in); err != nil {
+		u, err := timerUpdate(t, in)
+		if err != nil {
 			return err
 		}
+		u.SetDeadline = !sameInstant(u.Deadline, tickets[i].Deadline)
+		timers = append(timers, u)
 	}
-	return nil
+	if dry {
+		return nil
+	}
+	if err := q.AppendEvents(ctx, events); err != nil {
+		return err
+	}
+	if err := q.Enqueue(ctx, notes...); err != nil {
+		return err
+	}
+	return q.SetTicketTimers(ctx, timers...)
 }
 
-// fire applies one due timer to t: it records its event and, for warnings and
-// breaches, notifies the assignee and the account manager through the outbox.
-// In a dry run it only builds the event.
-func (s *Service) fire(ctx context.Context, q Queries, t *desk.Ticket, in desk.SLOInput, tm desk.Timer, now time.Time,
-	dry bool, rep *SweepReport) (desk.Event, error) {
+func sameInstant(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
+}
+
+// fire applies one due timer to t and returns its event, sealed after the last
+// of in.Events, and, for warnings and breaches, the notifications of the
+// assignee and the account manager.
+func (s *Service) fire(t *desk.Ticket, in desk.SLOInput, tm desk.Timer, now time.Time) (desk.Event, []Notification) {
 	var kind desk.EventKind
 	var data any
 	private := false
@@ -180,32 +203,21 @@ func (s *Service) fire(ctx context.Context, q Queries, t *desk.Ticket, in desk.S
 	default:
 		kind, data = desk.EvTransition, desk.FireTimer(t, tm, now)
 	}
-	log := &eventLog{q: q, t: &desk.Ticket{ID: t.ID, UpdatedAt: now}, read: true}
+	e := desk.Event{TicketID: t.ID, Seq: 1, At: now, Kind: kind, Data: desk.EventData(data), Private: private}
+	var prev []byte
 	if n := len(in.Events); n > 0 {
-		log.last = &in.Events[n-1]
+		e.Seq, prev = in.Events[n-1].Seq+1, in.Events[n-1].Hash
 	}
-	if dry {
-		return desk.Event{TicketID: t.ID, At: now, Kind: kind, Data: desk.EventData(data), Private: private}, nil
-	}
+	e.Seal(prev)
 	if kind == desk.EvTransition {
-		if err := q.UpdateTicket(ctx, t); err != nil {
-			return desk.Event{}, err
-		}
+		return e, nil
 	}
-	if err := log.add(ctx, 0, kind, data, private); err != nil {
-		return desk.Event{}, err
-	}
-	if kind != desk.EvTransition {
-		if err := s.notify(ctx, q, t, in.Contract, tm, rep); err != nil {
-			return desk.Event{}, err
-		}
-	}
-	return *log.last, nil
+	return e, s.notifications(t, in.Contract, tm)
 }
 
-// notify writes a warning or breach notification for the ticket's assignee and
-// the account manager of its contract, once each (the outbox key).
-func (s *Service) notify(ctx context.Context, q Queries, t *desk.Ticket, c *desk.Contract, tm desk.Timer, rep *SweepReport) error {
+// notifications are a warning's or breach's messages for the ticket's assignee
+// and the account manager of its contract, each with its own key.
+func (s *Service) notifications(t *desk.Ticket, c *desk.Contract, tm desk.Timer) []Notification {
 	var to []int64
 	if t.AssigneeID > 0 {
 		to = append(to, t.AssigneeID)
@@ -213,19 +225,16 @@ func (s *Service) notify(ctx context.Context, q Queries, t *desk.Ticket, c *desk
 	if c != nil && c.AccountManagerID > 0 && c.AccountManagerID != t.AssigneeID {
 		to = append(to, c.AccountManagerID)
 	}
-	payload, err := json.Marshal(map[string]any{"ticket_id": t.ID, "objective": tm.Objective, "cycle": tm.Cycle,
+	if len(to) == 0 {
+		return nil
+	}
+	payload := desk.EventData(map[string]any{"ticket_id": t.ID, "objective": tm.Objective, "cycle": tm.Cycle,
 		"due_at": tm.DueAt.UTC(), "escalation": tm.Kind == desk.TimerBreach})
-	if err != nil {
-		return err
-	}
+	out := make([]Notification, 0, len(to))
 	for _, id := range to {
-		n := &Notification{Kind: string(tm.Kind), RecipientID: id, TicketID: t.ID, Payload: payload,
+		out = append(out, Notification{Kind: string(tm.Kind), RecipientID: id, TicketID: t.ID, Payload: payload,
 			Key:       fmt.Sprintf("%s:%d:%s:%d:%s", tm.Kind, t.ID, tm.Objective, tm.Cycle, strconv.FormatInt(id, 10)),
-			CreatedAt: s.now()}
-		if err := q.Enqueue(ctx, n); err != nil {
-			return err
-		}
-		rep.Notifications++
+			CreatedAt: s.now()})
 	}
-	return nil
+	return out
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
+	"guichet/internal/app"
 	"guichet/internal/desk"
 )
 
@@ -238,12 +240,14 @@ func (q *queries) AddContractVersion(ctx context.Context, contractID int64, vers
 // of a calendar, fall due at when.
 func (q *queries) MarkTicketsDue(ctx context.Context, contractID, calendarID int64, when time.Time) (int64, error) {
 	var a args
+	at := a.add(dbTime(when))
 	spaces := `SELECT id FROM spaces WHERE contract_id = ` + a.add(contractID)
 	if contractID == 0 {
 		spaces = `SELECT s.id FROM spaces s JOIN contracts c ON c.id = s.contract_id WHERE c.calendar_id = ` + a.add(calendarID)
 	}
-	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET next_due_at = `+a.add(dbTime(when))+
-		` WHERE status <> 'closed' AND space_id IN (`+spaces+`)`, a...)
+	res, err := q.q.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at)
+		SELECT id, `+at+` FROM tickets WHERE status <> 'closed' AND space_id IN (`+spaces+`)
+		ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at`, a...)
 	if err != nil {
 		return 0, fmt.Errorf("mark tickets due: %w", err)
 	}
@@ -284,29 +288,50 @@ func (q *queries) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk
 // deadlineNone is the deadline_at of a ticket without one: it sorts last.
 var deadlineNone = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// SetTicketTimers stores a ticket's next due instant, deadline and final figures.
-func (q *queries) SetTicketTimers(ctx context.Context, ticketID int64, next, deadline *time.Time, final []byte) error {
-	d := deadlineNone
-	if deadline != nil {
-		d = dbTime(*deadline)
+// SetTicketTimers stores tickets' timers: one statement for their next due
+// instants and final figures, and one per deadline to change.
+func (q *queries) SetTicketTimers(ctx context.Context, updates ...app.TimerUpdate) error {
+	for len(updates) > 0 {
+		n := min(len(updates), 1000)
+		var a args
+		rows := make([]string, n)
+		for i, u := range updates[:n] {
+			var f any
+			if u.Final != nil {
+				f = string(u.Final)
+			}
+			rows[i] = `(` + a.add(u.TicketID) + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(f) + `)`
+		}
+		_, err := q.q.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final) VALUES `+
+			strings.Join(rows, `, `)+` ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at,
+			slo_final = excluded.slo_final`, a...)
+		if err != nil {
+			return q.d.wrap(err, "ticket_id", "set ticket timers")
+		}
+		for _, u := range updates[:n] {
+			if !u.SetDeadline {
+				continue
+			}
+			d := deadlineNone
+			if u.Deadline != nil {
+				d = dbTime(*u.Deadline)
+			}
+			if _, err := q.q.ExecContext(ctx, `UPDATE tickets SET deadline_at = $2 WHERE id = $1 AND deadline_at <> $2`,
+				u.TicketID, d); err != nil {
+				return fmt.Errorf("set ticket deadline: %w", err)
+			}
+		}
+		updates = updates[n:]
 	}
-	var f any
-	if final != nil {
-		f = string(final)
-	}
-	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET next_due_at = $2, deadline_at = $3, slo_final = $4 WHERE id = $1`,
-		ticketID, dbNullTime(next), d, f)
-	if err != nil {
-		return fmt.Errorf("set ticket timers: %w", err)
-	}
-	return mustAffect(res, "ticket")
+	return nil
 }
 
 // TicketTimers reads a ticket's next due instant, deadline and final figures.
 func (q *queries) TicketTimers(ctx context.Context, ticketID int64) (next, deadline *time.Time, final []byte, err error) {
 	var d time.Time
 	var f *string
-	err = q.q.QueryRowContext(ctx, `SELECT next_due_at, deadline_at, slo_final FROM tickets WHERE id = $1`, ticketID).
+	err = q.q.QueryRowContext(ctx, `SELECT tt.next_due_at, t.deadline_at, tt.slo_final FROM tickets t
+		LEFT JOIN ticket_timers tt ON tt.ticket_id = t.id WHERE t.id = $1`, ticketID).
 		Scan(atNull(&next), at(&d), &f)
 	if err != nil {
 		return nil, nil, nil, notFound(err, "ticket")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"guichet/internal/app"
@@ -22,15 +23,17 @@ func (d dialect) skipLocked() string {
 }
 
 // DueTickets returns up to limit tickets whose next timer is due at now, after
-// (afterDue, afterID), read through the tickets_next_due index.
+// (afterDue, afterID), read through the ticket_timers_next_due index. Locking
+// takes the ticket's row too, which a use case changing the ticket holds.
 func (q *queries) DueTickets(ctx context.Context, now, afterDue time.Time, afterID int64, limit int, lock bool) ([]app.DueTicket, error) {
 	var a args
-	where := `next_due_at IS NOT NULL AND next_due_at <= ` + a.add(dbTime(now))
+	where := `tt.next_due_at IS NOT NULL AND tt.next_due_at <= ` + a.add(dbTime(now))
 	if afterID > 0 {
-		where += ` AND (next_due_at, id) > (` + a.add(dbTime(afterDue)) + `, ` + a.add(afterID) + `)`
+		where += ` AND (tt.next_due_at, tt.ticket_id) > (` + a.add(dbTime(afterDue)) + `, ` + a.add(afterID) + `)`
 	}
-	query := `SELECT ` + ticketColumns + `, next_due_at FROM tickets WHERE ` + where +
-		` ORDER BY next_due_at, id LIMIT ` + a.add(limit)
+	query := `SELECT ` + ticketColumns + `, tt.next_due_at, deadline_at FROM ticket_timers tt
+		JOIN tickets ON tickets.id = tt.ticket_id WHERE ` + where +
+		` ORDER BY tt.next_due_at, tt.ticket_id LIMIT ` + a.add(limit)
 	if lock {
 		query += q.d.skipLocked()
 	}
@@ -40,17 +43,22 @@ func (q *queries) DueTickets(ctx context.Context, now, afterDue time.Time, after
 func scanDueTicket(row scanner) (app.DueTicket, error) {
 	var t desk.Ticket
 	var keywords string
-	var due time.Time
+	var due, deadline time.Time
 	err := row.Scan(&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
 		&t.Priority, &t.PriorityDisputed, &t.Category, &keywords, &t.ProductVersion, &t.ModuleVersions,
 		&t.Description, &t.LogExcerpt, &t.Channel, &t.AuthorID, &t.AssigneeID,
 		&t.EngineerID, &t.Status, &t.Resolution, &t.RDIssue, &t.Decision, &t.DecisionNote,
-		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt), at(&due))
+		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt),
+		at(&due), at(&deadline))
 	if err != nil {
 		return app.DueTicket{}, err
 	}
 	t.Keywords, err = decodeList[string](keywords)
-	return app.DueTicket{Ticket: t, NextDue: due}, err
+	d := app.DueTicket{Ticket: t, NextDue: due}
+	if deadline.Before(deadlineNone) {
+		d.Deadline = &deadline
+	}
+	return d, err
 }
 
 // EventsOf returns the logs of tickets, private events included, in one query.
@@ -71,14 +79,59 @@ func (q *queries) EventsOf(ctx context.Context, ids []int64) (map[int64][]desk.E
 	return out, nil
 }
 
-// Enqueue writes a notification; one with the same key already there is kept.
-func (q *queries) Enqueue(ctx context.Context, n *app.Notification) error {
-	stamp(&n.CreatedAt)
-	_, err := q.q.ExecContext(ctx, `INSERT INTO outbox (kind, recipient_id, ticket_id, payload, idempotency_key,
-			created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)
-		ON CONFLICT (idempotency_key) DO NOTHING`,
-		n.Kind, n.RecipientID, nullID(n.TicketID), string(n.Payload), n.Key, n.CreatedAt)
-	return q.d.wrap(err, "recipient_id", "enqueue notification")
+// Enqueue writes notifications, many per statement; one whose key is there
+// already is kept.
+func (q *queries) Enqueue(ctx context.Context, ns ...app.Notification) error {
+	for len(ns) > 0 {
+		n := min(len(ns), 1000)
+		var a args
+		rows := make([]string, n)
+		for i := range ns[:n] {
+			x := &ns[i]
+			stamp(&x.CreatedAt)
+			c := a.add(x.CreatedAt)
+			rows[i] = `(` + a.add(x.Kind) + `, ` + a.add(x.RecipientID) + `, ` + a.add(nullID(x.TicketID)) + `, ` +
+				a.add(string(x.Payload)) + `, ` + a.add(x.Key) + `, ` + c + `, ` + c + `)`
+		}
+		_, err := q.q.ExecContext(ctx, `INSERT INTO outbox (kind, recipient_id, ticket_id, payload, idempotency_key,
+				created_at, next_attempt_at) VALUES `+strings.Join(rows, `, `)+`
+			ON CONFLICT (idempotency_key) DO NOTHING`, a...)
+		if err != nil {
+			return q.d.wrap(err, "recipient_id", "enqueue notifications")
+		}
+		ns = ns[n:]
+	}
+	return nil
+}
+
+// AppendEvents inserts sealed events, many per statement. Like AppendEvent, a
+// second event with the same ticket and sequence number is a Conflict.
+func (q *queries) AppendEvents(ctx context.Context, events []desk.Event) error {
+	for len(events) > 0 {
+		n := min(len(events), 1000)
+		var a args
+		rows := make([]string, n)
+		for i := range events[:n] {
+			e := &events[i]
+			if e.ActorID < 0 || len(e.Hash) == 0 {
+				return desk.FieldError("events", "an event is not sealed or has no valid actor")
+			}
+			var prev any
+			if len(e.PrevHash) > 0 {
+				prev = e.PrevHash
+			}
+			rows[i] = `(` + a.add(e.TicketID) + `, ` + a.add(e.Seq) + `, ` + a.add(nullID(e.ActorID)) + `, ` +
+				a.add(dbTime(e.At)) + `, ` + a.add(string(e.Kind)) + `, ` + a.add(string(e.Data)) + `, ` +
+				a.add(e.Private) + `, ` + a.add(prev) + `, ` + a.add(e.Hash) + `)`
+		}
+		_, err := q.q.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, seq, actor_id, at, kind, data, private,
+			prev_hash, hash) VALUES `+strings.Join(rows, `, `), a...)
+		if err != nil {
+			return q.d.wrap(err, "ticket_id", "append events")
+		}
+		events = events[n:]
+	}
+	return nil
 }
 
 // Outbox lists notifications by id, of one ticket or of all (ticketID 0).
@@ -102,8 +155,8 @@ func (q *queries) Outbox(ctx context.Context, ticketID int64, p desk.Page) ([]ap
 // ExplainDueTickets returns the database's plan for the sweep's query, for tests
 // that check it reads the index.
 func (s *Store) ExplainDueTickets(ctx context.Context, now time.Time) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.explain()+`SELECT id FROM tickets WHERE next_due_at IS NOT NULL
-		AND next_due_at <= $1 ORDER BY next_due_at, id LIMIT 500`, dbTime(now))
+	rows, err := s.db.QueryContext(ctx, s.d.explain()+`SELECT ticket_id FROM ticket_timers WHERE next_due_at IS NOT NULL
+		AND next_due_at <= $1 ORDER BY next_due_at, ticket_id LIMIT 500`, dbTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("explain: %w", err)
 	}
@@ -125,12 +178,11 @@ func (s *Store) ExplainDueTickets(ctx context.Context, now time.Time) ([]string,
 	return plan, rows.Err()
 }
 
-// ScheduleUntimed makes the open tickets without a next due time (written by a
-// bulk load, not by the use cases) fall due at when, so that the next sweep
-// computes their timers.
+// ScheduleUntimed makes the open tickets without timers (written by a bulk load,
+// not by the use cases) fall due at when, so that the next sweep computes them.
 func (s *Store) ScheduleUntimed(ctx context.Context, when time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE tickets SET next_due_at = $1 WHERE next_due_at IS NULL AND status <> 'closed'`,
-		dbTime(when))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at)
+		SELECT id, $1 FROM tickets WHERE status <> 'closed' ON CONFLICT (ticket_id) DO NOTHING`, dbTime(when))
 	if err != nil {
 		return 0, fmt.Errorf("schedule tickets: %w", err)
 	}

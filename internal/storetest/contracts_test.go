@@ -109,9 +109,9 @@ func TestTicketTimersStore(t *testing.T) {
 		base := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 		for i, tk := range []*desk.Ticket{a1, a2, b1} {
 			next := base.Add(time.Duration(i) * time.Hour)
-			must(t, s.SetTicketTimers(ctx, tk.ID, &next, &next, nil))
+			must(t, s.SetTicketTimers(ctx, app.TimerUpdate{TicketID: tk.ID, Next: &next, SetDeadline: true, Deadline: &next}))
 		}
-		must(t, s.SetTicketTimers(ctx, closed.ID, nil, nil, []byte(`{"slo":{}}`)))
+		must(t, s.SetTicketTimers(ctx, app.TimerUpdate{TicketID: closed.ID, SetDeadline: true, Final: []byte(`{"slo":{}}`)}))
 		next, deadline, final, err := s.TicketTimers(ctx, closed.ID)
 		must(t, err)
 		if next != nil || deadline != nil || string(final) != `{"slo":{}}` {
@@ -119,7 +119,8 @@ func TestTicketTimersStore(t *testing.T) {
 		}
 		due, err := s.DueTickets(ctx, base.Add(time.Hour), time.Time{}, 0, 10, false)
 		must(t, err)
-		if len(due) != 2 || due[0].ID != a1.ID || due[1].ID != a2.ID || !due[1].NextDue.Equal(base.Add(time.Hour)) {
+		if len(due) != 2 || due[0].ID != a1.ID || due[1].ID != a2.ID || !due[1].NextDue.Equal(base.Add(time.Hour)) ||
+			due[1].Deadline == nil || !due[1].Deadline.Equal(base.Add(time.Hour)) {
 			t.Fatalf("due %+v", due)
 		}
 		after, err := s.DueTickets(ctx, base.Add(5*time.Hour), due[1].NextDue, due[1].ID, 10, false)
@@ -139,7 +140,7 @@ func TestTicketTimersStore(t *testing.T) {
 		must(t, err)
 		// PostgreSQL plans by statistics: on a table this small it scans; the
 		// sweep benchmark checks its plan on a large base.
-		if s.Dialect() == sqlstore.SQLite && !strings.Contains(strings.Join(plan, "\n"), "tickets_next_due") {
+		if s.Dialect() == sqlstore.SQLite && !strings.Contains(strings.Join(plan, "\n"), "ticket_timers_next_due") {
 			t.Errorf("the sweep does not read its index:\n%s", strings.Join(plan, "\n"))
 		}
 		dl, err := s.Deadlines(ctx, []int64{a1.ID, closed.ID})
@@ -166,10 +167,9 @@ func TestTicketTimersStore(t *testing.T) {
 			t.Fatalf("staff roles %v", roles)
 		}
 
-		nt := &app.Notification{Kind: "slo_breach", RecipientID: p.agent1.ID, TicketID: a1.ID, Payload: []byte(`{}`), Key: "k1"}
+		nt := app.Notification{Kind: "slo_breach", RecipientID: p.agent1.ID, TicketID: a1.ID, Payload: []byte(`{}`), Key: "k1"}
+		must(t, s.Enqueue(ctx, nt, nt))
 		must(t, s.Enqueue(ctx, nt))
-		must(t, s.Enqueue(ctx, &app.Notification{Kind: "slo_breach", RecipientID: p.agent1.ID, TicketID: a1.ID,
-			Payload: []byte(`{}`), Key: "k1"}))
 		box, err := s.Outbox(ctx, a1.ID, desk.Page{})
 		must(t, err)
 		if len(box) != 1 || box[0].Key != "k1" || box[0].SentAt != nil {

@@ -400,13 +400,14 @@ func TestSweepLargeBase(t *testing.T) {
 	var t1 time.Time
 	var s1 string
 	if s.Dialect() == sqlstore.SQLite {
-		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM tickets WHERE next_due_at IS NOT NULL
-			ORDER BY next_due_at, id LIMIT 1 OFFSET 9999`).Scan(&s1))
-		t1, err = time.Parse("2006-01-02 15:04:05.999999999-07:00", s1)
+		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM ticket_timers WHERE next_due_at IS NOT NULL
+			ORDER BY next_due_at, ticket_id LIMIT 1 OFFSET 9999`).Scan(&s1))
+		// The driver hands TIMESTAMP columns to a string in RFC 3339.
+		t1, err = time.Parse(time.RFC3339Nano, s1)
 		must(t, err)
 	} else {
-		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM tickets WHERE next_due_at IS NOT NULL
-			ORDER BY next_due_at, id LIMIT 1 OFFSET 9999`).Scan(&t1))
+		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM ticket_timers WHERE next_due_at IS NOT NULL
+			ORDER BY next_due_at, ticket_id LIMIT 1 OFFSET 9999`).Scan(&t1))
 	}
 	plan, err := s.ExplainDueTickets(ctx, t1)
 	must(t, err)
