@@ -58,6 +58,9 @@ type ContractQueries interface {
 	// Enqueue writes notifications to the outbox; one whose key is there already
 	// is ignored.
 	Enqueue(ctx context.Context, ns ...Notification) error
+	// TidyTimers reclaims what a large sweep leaves behind in the timers' index,
+	// where the database needs it; outside a transaction.
+	TidyTimers(ctx context.Context) error
 	// Outbox lists the notifications of a ticket (0: all), oldest first.
 	Outbox(ctx context.Context, ticketID int64, p desk.Page) ([]Notification, error)
 }

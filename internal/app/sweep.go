@@ -91,6 +91,11 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 		if err := s.store.SetSetting(ctx, LastSweepSetting, now.Format(time.RFC3339Nano)); err != nil {
 			return rep, err
 		}
+		if rep.Tickets >= 1000 {
+			if err := s.store.TidyTimers(ctx); err != nil {
+				s.log.WarnContext(ctx, "tidy timers", "err", err)
+			}
+		}
 	}
 	return rep, nil
 }
