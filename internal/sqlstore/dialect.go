@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -126,7 +127,34 @@ func (d dialect) titleContains(a *args, text string) string {
 	if d == SQLite && !strings.ContainsAny(text, `%_\`) {
 		return `id IN (SELECT rowid FROM ticket_titles WHERE title LIKE ` + a.add("%"+text+"%") + `)`
 	}
-	return `lower(title) LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
+	return d.titleLike(a, text)
+}
+
+// titleLike is "the title contains text, ignoring case", read from each title.
+func (d dialect) titleLike(a *args, text string) string {
+	lower := `lower`
+	if d == SQLite {
+		lower = `fold`
+	}
+	return lower + `(title) LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
+}
+
+func init() {
+	// fold lower-cases text as Go does, accented capitals included: SQLite's
+	// lower() knows ASCII only, and "Échec" must match "échec".
+	err := sqlite.RegisterDeterministicScalarFunction("fold", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return strings.ToLower(v), nil
+			case []byte:
+				return strings.ToLower(string(v)), nil
+			}
+			return args[0], nil
+		})
+	if err != nil {
+		panic(err)
+	}
 }
 
 // explain prefixes a query to get its plan.

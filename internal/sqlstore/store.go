@@ -129,7 +129,7 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 	if cache != nil {
 		in = stmtTx{Tx: tx, c: cache, missed: &missed}
 	}
-	if err = fn(&queries{q: in, d: q.d, files: q.files}); err != nil {
+	if err = fn(&queries{q: in, d: q.d, files: q.files, titleLimit: q.titleLimit}); err != nil {
 		return err
 	}
 	return wrapErr(tx.Commit(), "commit")
@@ -149,6 +149,8 @@ type queries struct {
 	// files, when set, keeps new attachment content in that directory instead
 	// of the database (see KeepFilesIn).
 	files *fileBlobs
+	// titleLimit, when set, replaces defaultTitleMatchLimit.
+	titleLimit int
 }
 
 var _ app.Queries = (*queries)(nil)

@@ -541,6 +541,25 @@ func TestListTickets(t *testing.T) {
 			}
 		})
 
+		t.Run("title search with many matches", func(t *testing.T) {
+			// Past the limit, the list reads tickets in its own order and checks
+			// each title: the answer must not change.
+			s.SetTitleMatchLimit(2)
+			defer s.SetTitleMatchLimit(0)
+			for name, f := range filters {
+				if f.Text == "" {
+					continue
+				}
+				for _, sort := range []app.TicketSort{app.SortPriority, app.SortCreated} {
+					f.Sort, f.Limit = sort, 200
+					list, err := s.ListTickets(ctx, all, f)
+					must(t, err)
+					wantIDs(t, name+" "+string(sort), ticketIDs(list), p.expected(all, f))
+					wantIDs(t, name+" walked by 3", walk(t, s, all, f, 3), p.expected(all, f))
+				}
+			}
+		})
+
 		t.Run("sorts and keyset walk", func(t *testing.T) {
 			scopes := []desk.TicketScope{all, {Spaces: []int64{p.spA.ID, p.spB.ID}, AuthorID: p.u1.ID}}
 			for _, sort := range app.TicketSorts {

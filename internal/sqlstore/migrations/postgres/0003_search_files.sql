@@ -5,6 +5,10 @@
 -- so that every schema of the database shares it.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE INDEX tickets_title_trgm ON tickets USING gin (lower(title) public.gin_trgm_ops);
+-- Statistics of the indexed expression: without them the planner guesses how
+-- many titles match, and may read every ticket in the queue's order for a word
+-- that no title holds.
+ANALYZE tickets;
 
 -- stored_in says where a blob's content is: in blob_chunks ('database') or in a
 -- file named by its SHA-256 under the attachments directory ('files').
