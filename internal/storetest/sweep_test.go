@@ -426,7 +426,8 @@ func TestSweepLargeBase(t *testing.T) {
 	// 10,000 tickets due without a timer to fire: what a contract change costs
 	// (every due ticket is recomputed from its events and rescheduled).
 	_, err = s.DB().ExecContext(ctx, `UPDATE ticket_timers SET next_due_at = $1 WHERE ticket_id IN (SELECT ticket_id
-		FROM ticket_timers WHERE next_due_at > $1 ORDER BY ticket_id LIMIT 10000)`, t1)
+		FROM ticket_timers JOIN tickets ON tickets.id = ticket_id WHERE status <> 'closed'
+		AND (next_due_at IS NULL OR next_due_at > $1) ORDER BY ticket_id LIMIT 10000)`, t1)
 	must(t, err)
 	must(t, svc.Store().TidyTimers(ctx))
 	start = time.Now()
