@@ -131,12 +131,25 @@ func (d dialect) titleContains(a *args, text string) string {
 }
 
 // titleLike is "the title contains text, ignoring case", read from each title.
+// SQLite's LIKE ignores the case of ASCII letters by itself; other letters need
+// the title lower-cased by fold, a call into Go per row.
 func (d dialect) titleLike(a *args, text string) string {
-	lower := `lower`
-	if d == SQLite {
-		lower = `fold`
+	switch {
+	case d == Postgres:
+		return `lower(title) LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
+	case isASCII(text):
+		return `title LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
 	}
-	return lower + `(title) LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
+	return `fold(title) LIKE ` + a.add(likePattern(text)) + ` ESCAPE '\'`
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func init() {

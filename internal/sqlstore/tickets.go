@@ -396,7 +396,7 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 // On SQLite, a title search finds its matches in the trigram index, but the
 // planner then fetches and sorts every match: for a word found in 50,000 titles
 // that took seconds. titleMatches first asks the index for one match more than a
-// limit (1,000). When there are no more than the limit, the list reads those
+// limit (3,000). When there are no more than the limit, the list reads those
 // tickets only; when there are more, matches are dense enough that
 // reading tickets in the list's order and keeping those whose title matches
 // finds a page quickly. PostgreSQL's planner makes that choice itself, from the
@@ -410,7 +410,7 @@ type titleMatch struct {
 
 // defaultTitleMatchLimit is how many matches of a title search are read from
 // the index before the list switches to reading tickets in its own order.
-const defaultTitleMatchLimit = 1000
+const defaultTitleMatchLimit = 3000
 
 // SetTitleMatchLimit replaces defaultTitleMatchLimit, so that tests take both
 // ways with few tickets.
