@@ -192,6 +192,10 @@ func limit(p desk.Page) int {
 	return p.Limit
 }
 
+// limitClause writes LIMIT n as a literal: SQLite compiles a prepared statement
+// again each time the value bound to its LIMIT changes, and n is an int.
+func limitClause(n int) string { return ` LIMIT ` + strconv.Itoa(n) }
+
 // notFound turns sql.ErrNoRows into desk.ErrNotFound(what) and wraps other errors.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -281,6 +285,6 @@ func listByID[T any](ctx context.Context, q querier, doing, selectFrom string, a
 	if !all {
 		query += ` AND id IN (` + a.in(ids) + `)`
 	}
-	query += ` ORDER BY id LIMIT ` + a.add(limit(p))
+	query += ` ORDER BY id` + limitClause(limit(p))
 	return queryList(ctx, q, doing, scan, query, a...)
 }

@@ -357,16 +357,16 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 		}
 	}
 	if len(statuses) <= 1 {
-		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(statuses) + orderBy + ` LIMIT ` + a.add(n)
+		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(statuses) + orderBy + limitClause(n)
 		return query, a, nil
 	}
 	parts := make([]string, len(statuses))
 	for i, st := range statuses {
-		parts[i] = `SELECT * FROM (SELECT * FROM tickets` + where([]string{st}) + orderBy + ` LIMIT ` + a.add(n) +
+		parts[i] = `SELECT * FROM (SELECT * FROM tickets` + where([]string{st}) + orderBy + limitClause(n) +
 			`) AS s` + strconv.Itoa(i)
 	}
 	query := `SELECT ` + ticketListColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
-		orderBy + ` LIMIT ` + a.add(n)
+		orderBy + limitClause(n)
 	return query, a, nil
 }
 
@@ -455,7 +455,7 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 		where = append(where, q.d.titleContains(&a, w))
 	}
 	query := `SELECT ` + ticketListColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
-		` ORDER BY created_at DESC, id DESC LIMIT ` + a.add(limit(desk.Page{Limit: n}))
+		` ORDER BY created_at DESC, id DESC` + limitClause(limit(desk.Page{Limit: n}))
 	return queryList(ctx, q.q, "similar tickets", scanTicket, query, a...)
 }
 
