@@ -159,7 +159,7 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket
 			continue
 		}
 		if moved {
-			if err := q.UpdateTicket(ctx, t); err != nil {
+			if err := q.SetTicketStatus(ctx, t); err != nil {
 				return err
 			}
 		}

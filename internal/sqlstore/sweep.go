@@ -202,3 +202,16 @@ func (q *queries) TidyTimers(ctx context.Context) error {
 	_, err := db.ExecContext(ctx, `VACUUM ticket_timers`)
 	return wrapErr(err, "vacuum ticket_timers")
 }
+
+// SetTicketStatus saves what a status timer changes: the status, the resolution
+// and the times. Naming only these columns lets SQLite leave alone the indexes
+// of the others.
+func (q *queries) SetTicketStatus(ctx context.Context, t *desk.Ticket) error {
+	stamp(&t.UpdatedAt)
+	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET status = $2, resolution = $3, updated_at = $4, closed_at = $5
+		WHERE id = $1`, t.ID, string(t.Status), t.Resolution, t.UpdatedAt, dbNullTime(t.ClosedAt))
+	if err != nil {
+		return q.d.wrap(err, "status", "update ticket status")
+	}
+	return mustAffect(res, "ticket")
+}
