@@ -55,6 +55,10 @@ func TestCacheGivesTheSameHTMLAndStaysWithinBudget(t *testing.T) {
 	if second := c.get(long, render); second != first || calls != 1 {
 		t.Fatalf("second read rendered again (%d renders)", calls)
 	}
+	c.get("Merci !", render)
+	if c.get("Merci !", render); calls != 2 {
+		t.Fatalf("a short comment was rendered %d times, want once", calls-1)
+	}
 	for i := 0; i < 100; i++ {
 		c.get(strings.Repeat(string(rune('a'+i%26)), 100+i), render)
 		if c.used > c.budget {
