@@ -132,8 +132,10 @@ func mentionMatches(u *desk.User, prefix string) bool {
 	return false
 }
 
-// QueueDeadlines returns the nearest objective deadline of those of the tickets
-// ids that have one, for the agents' queue. Provider staff only: others get none.
+// QueueDeadlines returns the nearest objective deadline of the tickets ids, for
+// the agents' queue: the key of its deadline order. A ticket with no running
+// objective may be absent or have an instant in the year 9999, which sorts last.
+// Provider staff only: others get none.
 func (s *Service) QueueDeadlines(ctx context.Context, a *desk.Actor, ids []int64) (map[int64]time.Time, error) {
 	if !a.Staff() || len(ids) == 0 {
 		return map[int64]time.Time{}, nil

@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -193,6 +195,51 @@ func TestTicketPageTimes(t *testing.T) {
 		}
 		if strings.Contains(f.as("animator", "GET", path, "").Body.String(), `id="stale"`) {
 			t.Error("another member of the space sees the author's stale box")
+		}
+	})
+}
+
+// TestTicketListPages follows the list's "next page" links in every order a
+// visitor may pick: each ticket shows once, none is skipped.
+func TestTicketListPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		f := newFixture(t, st, app.Options{})
+		for i := range 60 {
+			f.openTicket(t, "contact", app.NewTicket{SpaceID: f.spaces["ACME"], Title: fmt.Sprintf("Ticket %02d", i),
+				Nature: desk.Natures[1+i%2], Criticality: desk.Criticalities[i%4]})
+		}
+		link := regexp.MustCompile(`href="/tickets/(\d+)"`)
+		next := regexp.MustCompile(`id="next-page" href="([^"]+)"`)
+		for _, c := range []struct{ role, query string }{
+			{"agent", ""}, {"agent", "?sort=priority"}, {"agent", "?sort=criticality&order=desc"},
+			{"agent", "?sort=updated&status=all"}, {"agent", "?sort=deadline&status=open"},
+			{"contact", ""}, {"contact", "?sort=updated"}, {"contact", "?sort=created&order=asc"},
+		} {
+			seen := map[string]bool{}
+			path := "/tickets" + c.query
+			for pages := 0; path != "" && pages < 10; pages++ {
+				w := f.as(c.role, "GET", path, "")
+				wantStatus(t, w, http.StatusOK, c.role+" "+path)
+				body := w.Body.String()
+				onPage := map[string]bool{} // a row links its ticket twice: reference and title
+				for _, m := range link.FindAllStringSubmatch(body, -1) {
+					onPage[m[1]] = true
+				}
+				for id := range onPage {
+					if seen[id] {
+						t.Errorf("%s /tickets%s: ticket %s shows on two pages", c.role, c.query, id)
+					}
+					seen[id] = true
+				}
+				path = ""
+				if m := next.FindStringSubmatch(body); m != nil {
+					path = "/tickets" + html.UnescapeString(m[1])
+				}
+			}
+			if len(seen) != 60 {
+				t.Errorf("%s /tickets%s: %d distinct tickets over the pages, want 60", c.role, c.query, len(seen))
+			}
 		}
 	})
 }
