@@ -305,7 +305,7 @@ func (s *Service) Tickets(ctx context.Context, a *desk.Actor, f TicketFilter) ([
 	if f.Sort == "" {
 		f.Sort = SortPriority
 	}
-	if !slices.Contains(TicketSorts, f.Sort) {
+	if !slices.Contains(TicketSorts, f.Sort) && f.Sort != SortDeadline {
 		return nil, desk.FieldError("sort", "must be one of priority, created, updated, status, nature, criticality, assignee, number, deadline")
 	}
 	if f.Priority != 0 && !a.Staff() {

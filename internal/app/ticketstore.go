@@ -103,9 +103,10 @@ const (
 	SortDeadline    TicketSort = "deadline"    // nearest objective deadline, id (none last)
 )
 
-// TicketSorts lists every order.
+// TicketSorts lists the orders on a ticket's own fields. SortDeadline, on the
+// cached deadline of its objectives, is accepted besides them.
 var TicketSorts = []TicketSort{SortPriority, SortCreated, SortUpdated, SortStatus, SortNature,
-	SortCriticality, SortAssignee, SortNumber, SortDeadline}
+	SortCriticality, SortAssignee, SortNumber}
 
 // TicketCursor is the position after the last ticket of a page: the value of the
 // sort's first key (priority, rank, status…, or nil for created/updated/number),

@@ -1,6 +1,7 @@
 package storetest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,51 @@ func TestTicketTimersStore(t *testing.T) {
 		must(t, err)
 		if len(box) != 1 || box[0].Key != "k1" || box[0].SentAt != nil {
 			t.Fatalf("outbox %+v", box)
+		}
+	})
+}
+
+// TestDeadlineQueue walks the queue ordered by deadline page by page: nearest
+// first, tickets without a deadline last, each once.
+func TestDeadlineQueue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		p := mustParties(t, s)
+		base := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+		var want []int64
+		offsets := []int{3, -1, 1, 3, -1, 0} // hours after base; -1: no deadline
+		ids := make([]int64, len(offsets))
+		for i, h := range offsets {
+			tk := &desk.Ticket{SpaceID: p.spA.ID, Number: int64(i + 1), Title: "t", Nature: desk.Question,
+				Criticality: desk.Minor, Priority: 4, Channel: desk.Web, AuthorID: p.u1.ID, Status: desk.Open, CreatedAt: t0}
+			must(t, s.CreateTicket(ctx, tk))
+			ids[i] = tk.ID
+			u := app.TimerUpdate{TicketID: tk.ID, SetDeadline: true}
+			if h >= 0 {
+				d := base.Add(time.Duration(h) * time.Hour)
+				u.Deadline = &d
+			}
+			must(t, s.SetTicketTimers(ctx, u))
+		}
+		want = []int64{ids[5], ids[2], ids[0], ids[3], ids[1], ids[4]}
+		var got []int64
+		f := app.TicketFilter{Sort: app.SortDeadline, Limit: 2}
+		for range 10 {
+			page, err := s.ListTickets(ctx, desk.TicketScope{All: true}, f)
+			must(t, err)
+			for _, tk := range page {
+				got = append(got, tk.ID)
+			}
+			if len(page) < 2 {
+				break
+			}
+			last := page[len(page)-1].ID
+			dl, err := s.Deadlines(ctx, []int64{last})
+			must(t, err)
+			f.After = &app.TicketCursor{Time: dl[last], ID: last}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("walk %v, want %v", got, want)
 		}
 	})
 }
