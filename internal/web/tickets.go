@@ -267,7 +267,7 @@ func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, s
 	}
 	shown := map[int64]time.Time{}
 	for id, d := range deadlines {
-		if d.Year() < 9999 { // the year 9999 stands for "no deadline"
+		if !d.IsZero() && d.Year() < 9999 { // the year 9999 stands for "no deadline"
 			shown[id] = d
 		}
 	}
