@@ -130,6 +130,18 @@ func init() {
 		{label: "Klingon", path: "/account/language", form: true, body: "locale=tlh",
 			want: row{422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 401}},
 	}
+	matrix["POST /account/tokens"] = []check{
+		{label: "a token of one's own", path: "/account/tokens", form: true, body: "name=script+of+{role}&days=30",
+			want: row{201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 401}},
+		{label: "for 1000 days", path: "/account/tokens", form: true, body: "name=too+long&days=1000",
+			want: row{422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 401}},
+	}
+	matrix["POST /account/tokens/{token_id}/revoke"] = []check{
+		{label: "an own spare token", path: "/account/tokens/{self.spare}/revoke", form: true, want: sent},
+		// The page revokes only the visitor's own tokens, administrators' included.
+		{label: "the administrator's spare token", path: "/account/tokens/{admin.spare}/revoke", form: true,
+			want: row{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401}},
+	}
 	matrix["POST /account/password"] = []check{
 		{label: "the same password again", path: "/account/password", form: true,
 			body: "current=guichet-demo&new=guichet-demo&again=guichet-demo", want: sent},

@@ -55,6 +55,8 @@ func (s *Server) Routes() []Route {
 		h("GET", "/account", p.Account),
 		h("POST", "/account/language", p.Language),
 		h("POST", "/account/password", p.Password),
+		h("POST", "/account/tokens", p.CreateToken),
+		h("POST", "/account/tokens/{token_id}/revoke", p.RevokeToken),
 
 		// JSON API.
 		h("GET", "/api/v1/openapi.json", api.OpenAPIHandler),

@@ -132,6 +132,28 @@ func TestPages(t *testing.T) {
 			}
 		})
 
+		t.Run("a token made on the account page works until revoked there", func(t *testing.T) {
+			w := f.as("contact", "POST", "/account/tokens", "name=backup+script&days=30", form)
+			wantStatus(t, w, http.StatusCreated, "new token")
+			m := regexp.MustCompile(`<pre>(gch_[A-Za-z0-9_-]+)</pre>`).FindStringSubmatch(w.Body.String())
+			if m == nil {
+				t.Fatal("the page does not show the new token's secret")
+			}
+			wantStatus(t, serve(f.srv, "GET", "/api/v1/me", "", bearer(m[1])), http.StatusOK, "the API with the new token")
+			if strings.Contains(page("contact", "/account"), m[1]) {
+				t.Error("the secret shows again on the account page")
+			}
+			id := regexp.MustCompile(`action="/account/tokens/(\d+)/revoke"[^>]*><button[^>]*aria-label="Révoquer backup script"`).
+				FindStringSubmatch(page("contact", "/account"))
+			if id == nil {
+				t.Fatal("no revoke button for the new token")
+			}
+			wantStatus(t, f.as("contact", "POST", "/account/tokens/"+id[1]+"/revoke", "", form), http.StatusSeeOther, "revoke")
+			wantStatus(t, serve(f.srv, "GET", "/api/v1/me", "", bearer(m[1])), http.StatusUnauthorized, "the API with the revoked token")
+			wantStatus(t, f.as("animator", "POST", "/account/tokens/"+id[1]+"/revoke", "", form), http.StatusNotFound,
+				"another person revoking it")
+		})
+
 		t.Run("static files are cached under hashed names and sent compressed", func(t *testing.T) {
 			body := page("contact", "/")
 			i := strings.Index(body, "/static/htmx.min.")
