@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // This file is the realistic load: demo users signed in, clients opening and
@@ -299,10 +298,8 @@ func (d *Desk) Run(ctx context.Context, o Options) (*Report, error) {
 	if len(d.staff) > 0 {
 		openShares = share(d.staff[0].open, o.Concurrency)
 	}
-	var mu sync.Mutex
+	// run calls this once per worker, one after the other, before they start.
 	return run(ctx, names, weights, o, func(n int) func(context.Context, int) error {
-		mu.Lock()
-		defer mu.Unlock()
 		w := &worker{n: n, users: o.Concurrency, rng: rand.New(rand.NewPCG(o.Seed^0x5e55, uint64(n)))}
 		if len(d.readers) > 0 {
 			w.reader = d.readers[n%len(d.readers)].copy()
