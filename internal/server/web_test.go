@@ -132,6 +132,36 @@ func TestPages(t *testing.T) {
 			}
 		})
 
+		t.Run("every workflow step asks for its fields, and says which is missing next to it", func(t *testing.T) {
+			tk := f.openTicket(t, "contact", app.NewTicket{SpaceID: f.spaces["ACME"], Title: "Export to CSV",
+				Nature: desk.Evolution, Criticality: desk.Minor})
+			path := "/tickets/" + strconv.FormatInt(tk.ID, 10)
+			if !strings.Contains(page("agent", path), `id="act-submit_to_rd"`) {
+				t.Fatal("the agent is not offered to submit the evolution to R&D")
+			}
+			wantStatus(t, f.as("agent", "POST", path+"/transitions", "action=submit_to_rd", form), http.StatusSeeOther, "submit to R&D")
+			if strings.Contains(page("agent", path), `id="act-decide"`) {
+				t.Error("an agent is offered the product manager's decision")
+			}
+			w := f.as("pm", "POST", path+"/transitions", "action=decide&decision=accepted_planned&decision_note=Good+idea", form)
+			wantStatus(t, w, http.StatusUnprocessableEntity, "accepted and planned without a target version")
+			body := w.Body.String()
+			decide := body[strings.Index(body, `id="act-decide"`):]
+			decide = decide[:strings.Index(decide, "</form>")]
+			target := decide[strings.Index(decide, `id="target_version"`):]
+			if !strings.HasPrefix(target[strings.Index(target, ">")+1:], "\n<p class=\"field-error\"") {
+				t.Errorf("the decision form does not say the target version is missing: %s", trim(decide))
+			}
+			if !strings.Contains(decide, "Good idea") {
+				t.Error("the explanation typed was lost")
+			}
+			w = f.as("pm", "POST", path+"/transitions", "action=decide&decision=accepted_planned&target_version=5.0", form)
+			wantStatus(t, w, http.StatusSeeOther, "accepted and planned for 5.0")
+			if !strings.Contains(page("contact", path), `data-status="awaiting_delivery"`) {
+				t.Error("after the decision the ticket does not await delivery")
+			}
+		})
+
 		t.Run("a token made on the account page works until revoked there", func(t *testing.T) {
 			w := f.as("contact", "POST", "/account/tokens", "name=backup+script&days=30", form)
 			wantStatus(t, w, http.StatusCreated, "new token")
