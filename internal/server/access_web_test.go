@@ -99,6 +99,14 @@ func init() {
 			body: "token=x-{role}&title=Question+of+{role}&nature=question&criticality=minor&author={user:animator}",
 			want: row{303, 303, 303, 303, 303, 404, 303, 404, 404, 404, 403, 404, 401}},
 	}
+	matrix["POST /spaces/{space_id}/projects"] = []check{
+		{label: "in ACME", path: "/spaces/{space:ACME}/projects", form: true, body: "name=Project+of+{role}",
+			want: row{303, 403, 403, 403, 303, 403, 403, 403, 403, 403, 404, 404, 401}},
+		{label: "in BOLT", path: "/spaces/{space:BOLT}/projects", form: true, body: "name=Project+of+{role}",
+			want: row{303, 403, 403, 403, 303, 404, 404, 404, 404, 404, 404, 403, 401}},
+		{label: "without a name", path: "/spaces/{space:ACME}/projects", form: true, body: "name=",
+			want: row{422, 403, 403, 403, 422, 403, 403, 403, 403, 403, 404, 404, 401}},
+	}
 	matrix["GET /spaces/{space_id}/similar"] = []check{
 		{label: "ACME", path: "/spaces/{space:ACME}/similar?title=printer+queue", want: seesACME},
 		{label: "ACMEX", path: "/spaces/{space:ACMEX}/similar?title=connector", want: seesACMEX},

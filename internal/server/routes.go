@@ -46,6 +46,7 @@ func (s *Server) Routes() []Route {
 		h("GET", "/attachments/{attachment_id}", p.Attachment),
 		h("GET", "/spaces/{space_id}", p.Space),
 		h("GET", "/spaces/{space_id}/tickets/new", p.NewTicket),
+		h("POST", "/spaces/{space_id}/projects", p.CreateProject),
 		h("POST", "/spaces/{space_id}/tickets", p.CreateTicket),
 		h("GET", "/spaces/{space_id}/similar", p.Similar),
 		h("GET", "/spaces/{space_id}/members", p.Members),

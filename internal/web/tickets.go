@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"guichet/internal/api"
 	"guichet/internal/app"
 	"guichet/internal/desk"
 	"guichet/internal/markdown"
@@ -198,7 +199,7 @@ func (p *Pages) Tickets(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.ticketList(w, r, s, nil)
+	p.ticketList(w, r, s, nil, http.StatusOK, nil)
 }
 
 // Space is a space's page: its projects and its tickets.
@@ -212,7 +213,33 @@ func (p *Pages) Space(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, s, err)
 		return
 	}
-	p.ticketList(w, r, s, sp)
+	p.ticketList(w, r, s, sp, http.StatusOK, nil)
+}
+
+// CreateProject adds a project to a space (administrators, account managers).
+func (p *Pages) CreateProject(w http.ResponseWriter, r *http.Request) {
+	s, ok := p.signedIn(w, r)
+	if !ok {
+		return
+	}
+	sp, err := p.space(r, s)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFields)
+	name := r.PostFormValue("name")
+	if _, err := p.svc.CreateProject(r.Context(), s.A, sp.ID, name); err != nil {
+		e, ok := desk.AsError(err)
+		if !ok || (e.Code != desk.Invalid && e.Code != desk.Conflict) {
+			p.fail(w, r, s, err)
+			return
+		}
+		p.ticketList(w, r, s, sp, api.Status(e.Code), map[string]any{"ProjectName": name,
+			"ProjectError": fieldMessage(s.L, e)})
+		return
+	}
+	http.Redirect(w, r, "/spaces/"+strconv.FormatInt(sp.ID, 10), http.StatusSeeOther)
 }
 
 func (p *Pages) space(r *http.Request, s *session) (*desk.Space, error) {
@@ -223,10 +250,13 @@ func (p *Pages) space(r *http.Request, s *session) (*desk.Space, error) {
 	return p.svc.Space(r.Context(), s.A, id)
 }
 
-func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, sp *desk.Space) {
+func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, sp *desk.Space, status int, data map[string]any) {
 	q := r.URL.Query()
 	f, errs := listQuery(q, s)
-	data := map[string]any{"Q": q, "Errors": errs, "Sorts": sortChoices(s.A)}
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Q"], data["Errors"], data["Sorts"] = q, errs, sortChoices(s.A)
 	if sp != nil {
 		f.SpaceID = sp.ID
 		projects, err := p.svc.Projects(r.Context(), s.A, sp.ID, desk.Page{Limit: desk.MaxPageSize})
@@ -235,7 +265,7 @@ func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, s
 			return
 		}
 		data["Space"], data["Projects"], data["CanOpen"] = sp, projects, s.A.CanOpenTicket(sp.ID)
-		data["Manage"] = s.A.CanManageMembers(sp)
+		data["Manage"], data["ManageProjects"] = s.A.CanManageMembers(sp), s.A.CanManageProjects()
 	} else if v := q.Get("space"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -292,7 +322,7 @@ func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, s
 		data["ReadOnly"] = s.A.OrgKind == desk.Partner
 	}
 	data["Tickets"], data["N"], data["Filter"] = list, p.names(r, s.A), f
-	p.show(w, r, s, http.StatusOK, "tickets.html", data)
+	p.show(w, r, s, status, "tickets.html", data)
 }
 
 // ticketForm is what the new-ticket form holds, as typed.
@@ -456,8 +486,13 @@ func (p *Pages) Similar(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, s, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, "similar", map[string]any{"L": s.L, "Tickets": list, "N": p.names(r, s.A),
-		"Typed": strings.TrimSpace(r.URL.Query().Get("title"))})
+	data := map[string]any{"L": s.L, "Tickets": list, "N": p.names(r, s.A), "Space": sp, "CanOpen": s.A.CanOpenTicket(sp.ID),
+		"Typed": strings.TrimSpace(r.URL.Query().Get("title"))}
+	if r.Header.Get("HX-Request") == "" { // followed as a link, without script: a page of its own
+		p.show(w, r, s, http.StatusOK, "similar.html", data)
+		return
+	}
+	p.render(w, r, http.StatusOK, "similar", data)
 }
 
 // Preview renders a Markdown text as it will show (an htmx fragment).
