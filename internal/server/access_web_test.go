@@ -100,9 +100,9 @@ func init() {
 			want: row{303, 303, 303, 303, 303, 404, 303, 404, 404, 404, 403, 404, 401}},
 	}
 	matrix["POST /spaces/{space_id}/projects"] = []check{
-		{label: "in ACME", path: "/spaces/{space:ACME}/projects", form: true, body: "name=Project+of+{role}",
+		{label: "in ACME", path: "/spaces/{space:ACME}/projects", form: true, body: "name=Page+project+of+{role}",
 			want: row{303, 403, 403, 403, 303, 403, 403, 403, 403, 403, 404, 404, 401}},
-		{label: "in BOLT", path: "/spaces/{space:BOLT}/projects", form: true, body: "name=Project+of+{role}",
+		{label: "in BOLT", path: "/spaces/{space:BOLT}/projects", form: true, body: "name=Page+project+of+{role}",
 			want: row{303, 403, 403, 403, 303, 404, 404, 404, 404, 404, 404, 403, 401}},
 		{label: "without a name", path: "/spaces/{space:ACME}/projects", form: true, body: "name=",
 			want: row{422, 403, 403, 403, 422, 403, 403, 403, 403, 403, 404, 404, 401}},

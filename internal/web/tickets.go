@@ -463,10 +463,26 @@ func (p *Pages) formError(w http.ResponseWriter, r *http.Request, s *session, sp
 // fieldMessage is an invalid field's message in the page's language: the use
 // case's own words, which name the rule, prefixed in French by a short notice.
 func fieldMessage(l string, e *desk.Error) string {
-	if e.Message == "is required" {
-		return text(l, "form.required")
+	for prefix, key := range ruleMessages {
+		if strings.HasPrefix(e.Message, prefix) {
+			return text(l, key)
+		}
 	}
 	return e.Message
+}
+
+// ruleMessages translates the rules' most frequent messages, by their start.
+var ruleMessages = map[string]string{
+	"is required":                          "form.required",
+	"an anomaly needs the diagnostic file": "files.diagnostic",
+	"must be at least":                     "form.tooshort",
+	"an explanation is required":           "form.explanation",
+	"must be 1 to 5":                       "form.rating",
+	"must be one of answered":              "form.resolution",
+	"must be a contact of this space":      "form.author",
+	"is not a project of this space":       "form.project",
+	"must be one of blocking, serious":     "form.criticality",
+	"must be one of anomaly, evolution":    "form.nature",
 }
 
 // Similar lists the earlier tickets of a space whose title matches what is typed
