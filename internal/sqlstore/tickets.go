@@ -295,7 +295,7 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 		f.SpaceID = 0
 	}
 
-	where := func(statuses []string) string {
+	where := func(scope desk.TicketScope, statuses []string) string {
 		w := scopeWhere(&a, nil, scope)
 		if f.SpaceID > 0 {
 			w = append(w, `space_id = `+a.add(f.SpaceID))
@@ -356,19 +356,44 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 			statuses = append(statuses, string(st))
 		}
 	}
-	if len(statuses) <= 1 {
-		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(statuses) + orderBy + limitClause(n)
+	// Several statuses, or the several spaces of a client, break the index order
+	// the same way: the (status, …) and (space_id, …) indexes give one run each.
+	// The query then takes each run's first page from its index and orders those
+	// few rows, still in one statement.
+	scopes := []desk.TicketScope{scope}
+	if !scope.All && len(scope.Spaces) > 1 && len(scope.Spaces)*max(1, len(statuses)) <= maxListParts {
+		scopes = scopes[:0]
+		for _, id := range scope.Spaces {
+			sc, _ := narrow(scope, id)
+			scopes = append(scopes, sc)
+		}
+	}
+	statusSets := [][]string{statuses}
+	if len(statuses) > 1 {
+		statusSets = statusSets[:0]
+		for _, st := range statuses {
+			statusSets = append(statusSets, []string{st})
+		}
+	}
+	if len(scopes) == 1 && len(statusSets) == 1 {
+		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses) + orderBy + limitClause(n)
 		return query, a, nil
 	}
-	parts := make([]string, len(statuses))
-	for i, st := range statuses {
-		parts[i] = `SELECT * FROM (SELECT * FROM tickets` + where([]string{st}) + orderBy + limitClause(n) +
-			`) AS s` + strconv.Itoa(i)
+	var parts []string
+	for _, sc := range scopes {
+		for _, sts := range statusSets {
+			parts = append(parts, `SELECT * FROM (SELECT * FROM tickets`+where(sc, sts)+orderBy+limitClause(n)+
+				`) AS s`+strconv.Itoa(len(parts)))
+		}
 	}
 	query := `SELECT ` + ticketListColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
 		orderBy + limitClause(n)
 	return query, a, nil
 }
+
+// maxListParts bounds the runs a list query reads separately (spaces × statuses);
+// past it, the database sorts the matching tickets instead.
+const maxListParts = 32
 
 // ListTickets lists the tickets of scope matching f in one query; an empty scope
 // lists nothing without asking the database.

@@ -112,6 +112,8 @@ func TestTicketListPlans(t *testing.T) {
 			{"queue, not closed, next page", all, app.TicketFilter{Status: notClosed, After: after}, false},
 			{"client, one space, created desc", client, app.TicketFilter{Sort: app.SortCreated, Desc: true}, true},
 			{"client, one space, priority", client, app.TicketFilter{Sort: app.SortPriority}, true},
+			{"client, one space, criticality", client, app.TicketFilter{Sort: app.SortCriticality}, true},
+			{"client, two spaces, criticality", clientMany, app.TicketFilter{Sort: app.SortCriticality}, false},
 			{"client, one space, updated", client, app.TicketFilter{Sort: app.SortUpdated, Desc: true}, true},
 			{"client, two spaces, created desc", clientMany, app.TicketFilter{Sort: app.SortCreated, Desc: true}, false},
 			{"client, filter space, created desc", clientMany, app.TicketFilter{SpaceID: spaces[3], Sort: app.SortCreated, Desc: true}, true},
