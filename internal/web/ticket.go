@@ -272,14 +272,21 @@ func (p *Pages) Live(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seq, _ := strconv.ParseInt(r.URL.Query().Get("seq"), 10, 64)
-	th, err := p.thread(r, s, id)
+	// The history alone says whether anything changed: two queries per poll
+	// while nothing happens.
+	events, err := p.svc.History(r.Context(), s.A, id)
 	if err != nil {
 		p.fail(w, r, s, err)
 		return
 	}
-	if th.LastSeq == seq {
+	if len(events) > 0 && events[len(events)-1].Seq == seq {
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	th, err := p.thread(r, s, id)
+	if err != nil {
+		p.fail(w, r, s, err)
 		return
 	}
 	data := map[string]any{"L": s.L, "A": s.A, "Th": th, "St": ticketState{Typed: url.Values{}},
