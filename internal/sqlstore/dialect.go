@@ -66,8 +66,10 @@ func (d dialect) open(dsn string) (*sql.DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		// WAL lets readers run beside the one writer; writers queue on the lock.
-		n := max(4, runtime.NumCPU())
+		// WAL lets readers run beside the one writer; writers take turns (see
+		// stmtDB). The pool is larger than the cores so that a slow list does
+		// not make every quick read behind it wait for a connection.
+		n := max(8, 2*runtime.NumCPU())
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)
 		return db, nil
