@@ -45,6 +45,9 @@ func TestSubmissions(t *testing.T) {
 		// A failed sending frees its token; one that stalled frees it after a minute.
 		claimed, _, err = s.ClaimSubmission(ctx, u.ID, "failed", t0, stale(t0))
 		must(t, err)
+		if !claimed {
+			t.Fatal("a new token was not claimed")
+		}
 		must(t, s.ReleaseSubmission(ctx, u.ID, "failed"))
 		if claimed, _, err = s.ClaimSubmission(ctx, u.ID, "failed", t0, stale(t0)); err != nil || !claimed {
 			t.Fatalf("after a release: claimed %v, %v; want claimed", claimed, err)
