@@ -96,6 +96,8 @@ func TestTicketListPlans(t *testing.T) {
 			{"queue, project", all, app.TicketFilter{ProjectID: projects[5]}, true},
 			{"queue, one status", all, app.TicketFilter{Status: []desk.Status{desk.Open}}, true},
 			{"queue, one status, next page", all, app.TicketFilter{Status: []desk.Status{desk.Open}, After: after}, true},
+			{"queue, one status, by last change", all, app.TicketFilter{Status: []desk.Status{desk.Open}, Sort: app.SortUpdated, Desc: true}, true},
+			{"queue, one status, by criticality", all, app.TicketFilter{Status: []desk.Status{desk.Open}, Sort: app.SortCriticality}, true},
 			{"queue, nature", all, app.TicketFilter{Nature: desk.Evolution}, true},
 			{"queue, criticality", all, app.TicketFilter{Criticality: desk.Blocking}, true},
 			{"queue, priority", all, app.TicketFilter{Priority: 1}, true},
