@@ -126,10 +126,15 @@ func (d dialect) forUpdate() string {
 // ESCAPE clause: text holding a wildcard character is matched on the titles
 // themselves, which is rare and slower but exact.
 func (d dialect) titleContains(a *args, text string) string {
-	if d == SQLite && !strings.ContainsAny(text, `%_\`) {
+	if d.titleIndexed(text) {
 		return `id IN (SELECT rowid FROM ticket_titles WHERE title LIKE ` + a.add("%"+text+"%") + `)`
 	}
 	return d.titleLike(a, text)
+}
+
+// titleIndexed tells whether the trigram index of SQLite answers for text.
+func (d dialect) titleIndexed(text string) bool {
+	return d == SQLite && !strings.ContainsAny(text, `%_\`)
 }
 
 // titleLike is "the title contains text, ignoring case", read from each title.

@@ -130,8 +130,9 @@ func (s *sessionStore) CommitCtx(ctx context.Context, token string, b []byte, ex
 
 // DeleteCtx is Delete with a context (scs.CtxStore).
 func (s *sessionStore) DeleteCtx(ctx context.Context, token string) error {
-	s.forget(app.HashToken(token))
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, app.HashToken(token)); err != nil {
+	hash := app.HashToken(token)
+	s.forget(hash)
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

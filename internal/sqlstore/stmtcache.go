@@ -60,14 +60,20 @@ func (c *stmtDB) writeTurn(ctx context.Context) (func(), error) {
 	}
 }
 
+// cached returns the statement of query if it is prepared already, and whether
+// the cache is full.
+func (c *stmtDB) cached(query string) (st *sql.Stmt, ok, full bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	st, ok = c.stmts[query]
+	return st, ok, len(c.stmts) >= maxStatements
+}
+
 // prepared returns the statement of query, preparing it the first time; nil when
 // the cache is full or the query does not prepare (running it reports why). It
 // takes a connection from the pool: never call it while holding one.
 func (c *stmtDB) prepared(ctx context.Context, query string) *sql.Stmt {
-	c.mu.RLock()
-	st, ok := c.stmts[query]
-	full := len(c.stmts) >= maxStatements
-	c.mu.RUnlock()
+	st, ok, full := c.cached(query)
 	if ok || full {
 		return st
 	}
@@ -136,13 +142,11 @@ type stmtTx struct {
 }
 
 func (t stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
-	t.c.mu.RLock()
-	st, ok := t.c.stmts[query]
-	t.c.mu.RUnlock()
+	st, ok, full := t.c.cached(query)
 	if ok {
 		return t.Tx.StmtContext(ctx, st)
 	}
-	if len(*t.missed) < 100 {
+	if !full && len(*t.missed) < 100 {
 		*t.missed = append(*t.missed, query)
 	}
 	return nil

@@ -129,7 +129,7 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 	if cache != nil {
 		in = stmtTx{Tx: tx, c: cache, missed: &missed}
 	}
-	if err = fn(&queries{q: in, d: q.d, files: q.files, titleLimit: q.titleLimit}); err != nil {
+	if err = fn(q.on(in)); err != nil {
 		return err
 	}
 	return wrapErr(tx.Commit(), "commit")
@@ -154,6 +154,13 @@ type queries struct {
 }
 
 var _ app.Queries = (*queries)(nil)
+
+// on returns q's settings over another querier: a transaction of q's pool.
+func (q *queries) on(in querier) *queries {
+	c := *q
+	c.q = in
+	return &c
+}
 
 // args collects query arguments and hands out their placeholders.
 type args []any

@@ -322,14 +322,7 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 			w = append(w, `author_id = `+a.add(f.AuthorID))
 		}
 		if f.Text != "" {
-			switch {
-			case tm == nil:
-				w = append(w, d.titleContains(&a, f.Text))
-			case tm.many:
-				w = append(w, d.titleLike(&a, f.Text))
-			default:
-				w = append(w, `id IN (`+a.in(tm.ids)+`)`)
-			}
+			w = append(w, d.titleCondition(&a, f.Text, tm))
 		}
 		if len(after) == 1 {
 			w = append(w, `id`+cmp+a.add(after[0]))
@@ -425,12 +418,12 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 		return []desk.Ticket{}, nil
 	}
 	var tm *titleMatch
-	if q.d == SQLite && f.Text != "" && !strings.ContainsAny(f.Text, `%_\`) {
+	if f.Text != "" {
 		var err error
 		if tm, err = q.titleMatches(ctx, f.Text); err != nil {
 			return nil, err
 		}
-		if !tm.many && len(tm.ids) == 0 {
+		if tm.none() {
 			return []desk.Ticket{}, nil
 		}
 	}
@@ -450,10 +443,26 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 // finds a page quickly. PostgreSQL's planner makes that choice itself, from the
 // statistics of its trigram index.
 
-// titleMatch is what the trigram index said of a title search.
+// titleMatch is what the trigram index said of a title search; nil when the
+// index was not asked (PostgreSQL, or text the index cannot take).
 type titleMatch struct {
 	ids  []int64 // the matching tickets, when there are few
 	many bool    // more than the limit match, or the text is too short for the index
+}
+
+// none tells that the index found no title holding the text.
+func (tm *titleMatch) none() bool { return tm != nil && !tm.many && len(tm.ids) == 0 }
+
+// titleCondition is "the title contains text" in a list query, given what the
+// index said (tm, from titleMatches).
+func (d dialect) titleCondition(a *args, text string, tm *titleMatch) string {
+	switch {
+	case tm == nil:
+		return d.titleContains(a, text)
+	case tm.many:
+		return d.titleLike(a, text)
+	}
+	return `id IN (` + a.in(tm.ids) + `)`
 }
 
 // defaultTitleMatchLimit is how many matches of a title search are read from
@@ -465,6 +474,9 @@ const defaultTitleMatchLimit = 3000
 func (s *Store) SetTitleMatchLimit(n int) { s.titleLimit = n }
 
 func (q *queries) titleMatches(ctx context.Context, text string) (*titleMatch, error) {
+	if !q.d.titleIndexed(text) {
+		return nil, nil
+	}
 	if utf8.RuneCountInString(text) < 3 {
 		return &titleMatch{many: true}, nil
 	}
@@ -500,7 +512,14 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 		where = append(where, `space_id = `+a.add(spaceID))
 	}
 	for _, w := range words {
-		where = append(where, q.d.titleContains(&a, w))
+		tm, err := q.titleMatches(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		if tm.none() {
+			return []desk.Ticket{}, nil
+		}
+		where = append(where, q.d.titleCondition(&a, w, tm))
 	}
 	query := `SELECT ` + ticketListColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY created_at DESC, id DESC` + limitClause(limit(desk.Page{Limit: n}))

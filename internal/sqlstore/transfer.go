@@ -41,7 +41,7 @@ func (s *Store) InSnapshot(ctx context.Context, fn func(app.TransferQueries) err
 			panic(p)
 		}
 	}()
-	if err = fn(&queries{q: tx, d: s.d, files: s.files, titleLimit: s.titleLimit}); err != nil {
+	if err = fn(s.on(tx)); err != nil {
 		return err
 	}
 	return wrapErr(tx.Commit(), "end snapshot")
