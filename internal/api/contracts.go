@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -283,12 +281,10 @@ func utc(t *time.Time) *time.Time {
 func (h *Handler) deadlineCursor(r *http.Request) func(*desk.Ticket) string {
 	return func(t *desk.Ticket) string {
 		d, err := h.svc.Store().Deadlines(r.Context(), []int64{t.ID})
-		c := app.TicketCursor{Time: d[t.ID], ID: t.ID}
 		if err != nil {
 			return ""
 		}
-		b, _ := json.Marshal(c)
-		return base64.RawURLEncoding.EncodeToString(b)
+		return app.CursorAfter(t, app.SortDeadline, d[t.ID])
 	}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -313,35 +312,13 @@ func ticketFilter(r *http.Request) (app.TicketFilter, error) {
 	}
 	f.Limit = n
 	if s := q.Get("cursor"); s != "" {
-		var c app.TicketCursor
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+		c, ok := app.ParseCursor(s)
+		if !ok {
 			return f, desk.FieldError("cursor", "is not a cursor this server gave")
 		}
-		f.After = &c
+		f.After = c
 	}
 	return f, nil
-}
-
-// ticketCursor is the cursor after t in the order of f.
-func ticketCursor(t *desk.Ticket, f app.TicketFilter) string {
-	c := app.TicketCursor{Time: t.CreatedAt, ID: t.ID}
-	switch f.Sort {
-	case app.SortPriority:
-		c.Key = strconv.Itoa(int(t.Priority))
-	case app.SortCriticality:
-		c.Key = strconv.Itoa(int(desk.DefaultPriority(t.Criticality)))
-	case app.SortStatus:
-		c.Key = string(t.Status)
-	case app.SortNature:
-		c.Key = string(t.Nature)
-	case app.SortAssignee:
-		c.Key = strconv.FormatInt(t.AssigneeID, 10)
-	case app.SortUpdated:
-		c.Time = t.UpdatedAt
-	}
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // ListTickets lists the tickets the caller may see: the agent queue for provider
@@ -384,7 +361,7 @@ func (h *Handler) listTickets(w http.ResponseWriter, r *http.Request, f app.Tick
 			f.Sort = app.SortCriticality
 		}
 	}
-	cursor := func(t *desk.Ticket) string { return ticketCursor(t, f) }
+	cursor := func(t *desk.Ticket) string { return app.CursorAfter(t, f.Sort, time.Time{}) }
 	if f.Sort == app.SortDeadline {
 		cursor = h.deadlineCursor(r)
 	}

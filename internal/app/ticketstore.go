@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
+	"strconv"
 	"time"
 
 	"guichet/internal/desk"
@@ -115,4 +118,38 @@ type TicketCursor struct {
 	Key  string    `json:"k,omitempty"`
 	Time time.Time `json:"t"`
 	ID   int64     `json:"i"`
+}
+
+// CursorAfter is the cursor after t in the order s; deadline is t's nearest
+// deadline, used only by SortDeadline.
+func CursorAfter(t *desk.Ticket, s TicketSort, deadline time.Time) string {
+	c := TicketCursor{Time: t.CreatedAt, ID: t.ID}
+	switch s {
+	case SortDeadline:
+		c.Time = deadline
+	case SortPriority:
+		c.Key = strconv.Itoa(int(t.Priority))
+	case SortCriticality:
+		c.Key = strconv.Itoa(int(desk.DefaultPriority(t.Criticality)))
+	case SortStatus:
+		c.Key = string(t.Status)
+	case SortNature:
+		c.Key = string(t.Nature)
+	case SortAssignee:
+		c.Key = strconv.FormatInt(t.AssigneeID, 10)
+	case SortUpdated:
+		c.Time = t.UpdatedAt
+	}
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseCursor reads a cursor CursorAfter wrote; ok is false for anything else.
+func ParseCursor(s string) (c *TicketCursor, ok bool) {
+	c = new(TicketCursor)
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, c) != nil || c.ID <= 0 {
+		return nil, false
+	}
+	return c, true
 }

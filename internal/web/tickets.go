@@ -3,9 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -145,12 +143,10 @@ func listQuery(q url.Values, s *session) (app.TicketFilter, map[string]string) {
 		f.Status = nil
 	}
 	if v := q.Get("cursor"); v != "" {
-		var c app.TicketCursor
-		b, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
-			bad("cursor")
+		if c, ok := app.ParseCursor(v); ok {
+			f.After = c
 		} else {
-			f.After = &c
+			bad("cursor")
 		}
 	}
 	return f, errs
@@ -166,30 +162,6 @@ func sortChoices(a *desk.Actor) []app.TicketSort {
 	// Clients' lists cross the security rule of their scope: only the time orders
 	// stay fast on a large base (see docs/BENCHMARKS.md).
 	return []app.TicketSort{app.SortCreated, app.SortUpdated}
-}
-
-// cursorAfter is the cursor after t in the order of f; deadlines holds the
-// tickets' nearest deadlines, for the deadline order.
-func cursorAfter(t *desk.Ticket, f app.TicketFilter, deadlines map[int64]time.Time) string {
-	c := app.TicketCursor{Time: t.CreatedAt, ID: t.ID}
-	switch f.Sort {
-	case app.SortDeadline:
-		c.Time = deadlines[t.ID]
-	case app.SortPriority:
-		c.Key = strconv.Itoa(int(t.Priority))
-	case app.SortCriticality:
-		c.Key = strconv.Itoa(int(desk.DefaultPriority(t.Criticality)))
-	case app.SortStatus:
-		c.Key = string(t.Status)
-	case app.SortNature:
-		c.Key = string(t.Nature)
-	case app.SortAssignee:
-		c.Key = strconv.FormatInt(t.AssigneeID, 10)
-	case app.SortUpdated:
-		c.Time = t.UpdatedAt
-	}
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Tickets is the ticket list: the agent's queue for provider staff, the tickets
@@ -304,7 +276,7 @@ func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, s
 	data["Deadlines"], data["Now"] = shown, p.svc.Now()
 	if len(list) == f.Limit {
 		next := cloneValues(q)
-		next.Set("cursor", cursorAfter(&list[len(list)-1], f, deadlines))
+		next.Set("cursor", app.CursorAfter(&list[len(list)-1], f.Sort, deadlines[list[len(list)-1].ID]))
 		data["Next"] = "?" + next.Encode()
 	}
 	if q.Get("cursor") != "" {
