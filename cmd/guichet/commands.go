@@ -305,7 +305,7 @@ func (e *env) generateTickets(store *sqlstore.Store, svc *app.Service, d demoTic
 	if err != nil {
 		return cliError(err)
 	}
-	if _, err := store.ScheduleUntimed(e.ctx, time.Now()); err != nil { // the sweep computes their timers
+	if _, err := store.ScheduleUntimed(e.ctx); err != nil { // the sweep computes their timers
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Generated %d tickets, %d comments, %d attachments and %d events in %s (seed %d).\n",

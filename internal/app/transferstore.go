@@ -26,6 +26,9 @@ type TransferQueries interface {
 	// atLeast, so that tickets imported with their numbers are never numbered
 	// again; a counter already higher is left alone.
 	RaiseTicketNumber(ctx context.Context, spaceID, atLeast int64) error
+	// ScheduleUntimed makes the open tickets that have no timers yet fall due,
+	// so that the next sweep computes them; it returns how many it scheduled.
+	ScheduleUntimed(ctx context.Context) (int64, error)
 	// PasswordHashes returns the password hash of each user in userIDs.
 	PasswordHashes(ctx context.Context, userIDs []int64) (map[int64]string, error)
 	// CommentLikes lists who recommended the comments of a ticket, and when,

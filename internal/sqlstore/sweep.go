@@ -179,11 +179,13 @@ func (s *Store) ExplainDueTickets(ctx context.Context, now time.Time) ([]string,
 	return plan, rows.Err()
 }
 
-// ScheduleUntimed makes the open tickets without timers (written by a bulk load,
-// not by the use cases) fall due at when, so that the next sweep computes them.
-func (s *Store) ScheduleUntimed(ctx context.Context, when time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at)
-		SELECT id, $1 FROM tickets WHERE status <> 'closed' ON CONFLICT (ticket_id) DO NOTHING`, dbTime(when))
+// ScheduleUntimed makes the open tickets without timers (written by a bulk load
+// or an import, not by the use cases) fall due at their creation, so that the
+// next sweep, whenever it runs, computes their timers and catches up what fell
+// due since.
+func (q *queries) ScheduleUntimed(ctx context.Context) (int64, error) {
+	res, err := q.q.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at)
+		SELECT id, created_at FROM tickets WHERE status <> 'closed' ON CONFLICT (ticket_id) DO NOTHING`)
 	if err != nil {
 		return 0, fmt.Errorf("schedule tickets: %w", err)
 	}

@@ -543,5 +543,8 @@ func (w *writer) finish() error {
 			return err
 		}
 	}
-	return nil
+	// Imported tickets come with their history but no timers: the next sweep
+	// computes them from their events and fires what fell due since.
+	_, err := w.q.ScheduleUntimed(w.ctx)
+	return err
 }

@@ -477,3 +477,37 @@ func TestImportConflictsWithTheBase(t *testing.T) {
 		}
 	})
 }
+
+// TestImportedTicketsGetTheirTimers imports a ticket left awaiting the client
+// since March 2024 and sweeps a few weeks later: the sweep computes the imported
+// ticket's timers from its events and moves it to to_close, as it would have
+// moved a ticket created here. The closed ticket is left alone.
+func TestImportedTicketsGetTheirTimers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		ctx := t.Context()
+		_, err := transfer.Import(ctx, st, bytes.NewReader(example(t)))
+		must(t, err)
+		now := time.Date(2024, 4, 15, 12, 0, 0, 0, time.UTC)
+		svc := app.New(st, app.Options{Clock: func() time.Time { return now }})
+		rep, err := svc.SweepTimers(ctx, now, app.SweepOptions{})
+		must(t, err)
+		waiting := mustV[*desk.Ticket](t)(st.TicketByRef(ctx, "ACME", 41))
+		if waiting.Status != desk.ToClose || waiting.Resolution != "no_reply" {
+			t.Errorf("ACME-41 after the sweep: status %s, resolution %q; want to_close, no_reply (report %+v)",
+				waiting.Status, waiting.Resolution, rep)
+		}
+		closed := mustV[*desk.Ticket](t)(st.TicketByRef(ctx, "ACME", 7))
+		if closed.Status != desk.Closed || !closed.UpdatedAt.Equal(time.Date(2023, 11, 21, 9, 0, 0, 0, time.UTC)) {
+			t.Errorf("ACME-7 changed: %s, updated %s", closed.Status, closed.UpdatedAt)
+		}
+		if broken, _, err := svc.Verify(ctx); err != nil || broken != nil {
+			t.Fatalf("verify after the sweep: %+v %v", broken, err)
+		}
+		// A second sweep finds nothing left to do.
+		again, err := svc.SweepTimers(ctx, now, app.SweepOptions{})
+		must(t, err)
+		if len(again.Fired) != 0 {
+			t.Errorf("second sweep fired %+v", again.Fired)
+		}
+	})
+}
