@@ -412,7 +412,7 @@ var problemResponses = map[int]struct{ name, description string }{
 // openAPIDocument builds the whole document.
 func openAPIDocument() jsonObject {
 	paths := jsonObject{}
-	for _, op := range slices.Concat(apiOperations, contractOperations) {
+	for _, op := range slices.Concat(apiOperations, contractOperations, viewOperations) {
 		item, ok := paths[op.path].(jsonObject)
 		if !ok {
 			item = jsonObject{}
@@ -453,6 +453,7 @@ func openAPIDocument() jsonObject {
 			{"name": "attachments", "description": "Files on tickets and comments."},
 			{"name": "settings", "description": "Installation settings."},
 			{"name": "contracts", "description": "Business calendars and contracts: tiers, objectives, timers."},
+			{"name": "views", "description": "Saved views of the ticket list: named filters and orders."},
 		},
 		"paths": paths,
 		"components": jsonObject{
@@ -475,6 +476,7 @@ func openAPIDocument() jsonObject {
 				"attachment_id": pathParam("attachment_id", "The attachment's id."),
 				"calendar_id":   pathParam("calendar_id", "The calendar's id."),
 				"contract_id":   pathParam("contract_id", "The contract's id."),
+				"view_id":       pathParam("view_id", "The saved view's id."),
 				"ref": jsonObject{"name": "ref", "in": "path", "required": true,
 					"description": "A ticket's reference: its space's key, a dash and its number, e.g. SUP-1042 (the key in any case).",
 					"schema":      jsonObject{"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]*$"}},
@@ -522,7 +524,7 @@ func openAPIDocument() jsonObject {
 					"schema": jsonObject{"type": "string"}},
 			},
 			"responses": responses,
-			"schemas":   withContractSchemas(apiSchemas()),
+			"schemas":   withViewSchemas(withContractSchemas(apiSchemas())),
 		},
 	}
 }

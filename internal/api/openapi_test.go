@@ -41,6 +41,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		{"CommentList", List[Comment]{}, ""},
 		{"Attachment", Attachment{}, ""},
 		{"Event", Event{}, ""},
+		{"View", View{}, ""},
+		{"ViewList", List[View]{}, ""},
 		{"Problem", Problem{}, ""},
 		{"FieldProblem", FieldProblem{}, ""},
 	} {

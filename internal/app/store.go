@@ -26,6 +26,7 @@ type Queries interface {
 	TicketQueries
 	ContractQueries
 	SubmissionQueries
+	SavedViewQueries
 
 	CreateOrganisation(ctx context.Context, o *desk.Organisation) error
 	UpdateOrganisation(ctx context.Context, o *desk.Organisation) error

@@ -302,31 +302,41 @@ func (s *Service) Tickets(ctx context.Context, a *desk.Actor, f TicketFilter) ([
 		f.Limit = desk.DefaultPageSize
 	}
 	f.Limit = min(f.Limit, desk.MaxPageSize)
-	if f.Sort == "" {
-		f.Sort = SortPriority
-	}
-	if !slices.Contains(TicketSorts, f.Sort) && f.Sort != SortDeadline {
-		return nil, desk.FieldError("sort", "must be one of priority, created, updated, status, nature, criticality, assignee, number, deadline")
-	}
-	if f.Priority != 0 && !a.Staff() {
-		return nil, desk.FieldError("priority", "is not a filter you may use")
-	}
-	if f.Sort == SortPriority && !a.Staff() {
-		f.Sort = SortCriticality // clients never see, nor sort by, the internal priority
-	}
-	if f.After != nil && !cursorFits(f.Sort, f.After.Key) {
-		return nil, desk.FieldError("cursor", "is not a cursor of this order")
-	}
-	if f.SpaceID != 0 {
-		if _, err := s.Space(ctx, a, f.SpaceID); err != nil {
-			return nil, err
-		}
+	if err := s.checkTicketFilter(ctx, a, &f); err != nil {
+		return nil, err
 	}
 	scope := a.TicketScope()
 	if scope.Empty() {
 		return []desk.Ticket{}, nil
 	}
 	return s.store.ListTickets(ctx, scope, f)
+}
+
+// checkTicketFilter refuses the filters and orders the actor may not use and
+// fills in the default order: the list, its counts and the saved views check a
+// filter here, the same way.
+func (s *Service) checkTicketFilter(ctx context.Context, a *desk.Actor, f *TicketFilter) error {
+	if f.Sort == "" {
+		f.Sort = SortPriority
+	}
+	if !slices.Contains(TicketSorts, f.Sort) && f.Sort != SortDeadline {
+		return desk.FieldError("sort", "must be one of priority, created, updated, status, nature, criticality, assignee, number, deadline")
+	}
+	if f.Priority != 0 && !a.Staff() {
+		return desk.FieldError("priority", "is not a filter you may use")
+	}
+	if f.Sort == SortPriority && !a.Staff() {
+		f.Sort = SortCriticality // clients never see, nor sort by, the internal priority
+	}
+	if f.After != nil && !cursorFits(f.Sort, f.After.Key) {
+		return desk.FieldError("cursor", "is not a cursor of this order")
+	}
+	if f.SpaceID != 0 {
+		if _, err := s.Space(ctx, a, f.SpaceID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // cursorFits tells whether a cursor's key is one that order s writes: a number,

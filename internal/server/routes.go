@@ -112,6 +112,11 @@ func (s *Server) Routes() []Route {
 		h("GET", "/api/v1/tokens", a.ListTokens),
 		h("POST", "/api/v1/tokens", a.CreateToken),
 		h("DELETE", "/api/v1/tokens/{token_id}", a.RevokeToken),
+		h("GET", "/api/v1/views", a.ListViews),
+		h("POST", "/api/v1/views", a.CreateView),
+		h("GET", "/api/v1/views/{view_id}", a.GetView),
+		h("PATCH", "/api/v1/views/{view_id}", a.UpdateView),
+		h("DELETE", "/api/v1/views/{view_id}", a.DeleteView),
 		{"", "/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			api.WriteError(w, r, desk.Errorf(desk.NotFound, "no such endpoint"))
 		})},

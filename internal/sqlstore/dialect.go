@@ -206,6 +206,7 @@ var conflicts = []conflict{
 	{"tickets_space_number", "tickets.space_id, tickets.number", "number", "a ticket with this number already exists in this space"},
 	{"ticket_events_seq", "ticket_events.ticket_id, ticket_events.seq", "seq", "the ticket's history already has this event"},
 	{"comment_likes_pkey", "comment_likes.comment_id, comment_likes.user_id", "", "already recommended"},
+	{"saved_views_owner_name", "saved_views.owner_id, saved_views.name", "name", "you already have a view with this name"},
 }
 
 // translate turns a constraint violation into a desk error: unique violations
