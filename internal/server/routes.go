@@ -58,6 +58,18 @@ func (s *Server) Routes() []Route {
 		h("POST", "/account/password", p.Password),
 		h("POST", "/account/tokens", p.CreateToken),
 		h("POST", "/account/tokens/{token_id}/revoke", p.RevokeToken),
+		// Administration: provider staff read, provider administrators write.
+		h("GET", "/admin", p.AdminHome),
+		h("GET", "/admin/calendars", p.AdminCalendars),
+		h("GET", "/admin/calendars/new", p.NewCalendar),
+		h("POST", "/admin/calendars", p.CreateCalendar),
+		h("GET", "/admin/calendars/{calendar_id}", p.AdminCalendar),
+		h("POST", "/admin/calendars/{calendar_id}", p.UpdateCalendar),
+		h("GET", "/admin/contracts", p.AdminContracts),
+		h("GET", "/admin/contracts/new", p.NewContract),
+		h("POST", "/admin/contracts", p.CreateContract),
+		h("GET", "/admin/contracts/{contract_id}", p.AdminContract),
+		h("POST", "/admin/contracts/{contract_id}", p.UpdateContract),
 
 		// JSON API.
 		h("GET", "/api/v1/openapi.json", api.OpenAPIHandler),

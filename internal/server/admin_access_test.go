@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"guichet/internal/app"
+	"guichet/internal/sqlstore"
+	"guichet/internal/storetest"
+)
+
+// The administration pages' rows of the access matrix. Provider staff read
+// every page; provider administrators write (account managers also add and
+// rename projects, as through the API). For clients and partners the
+// administration does not exist: every page answers 404, whatever the id, so
+// that a refusal names nothing; anonymous visitors are sent to sign in.
+var (
+	//                adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+	adminRead    = row{200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 303}
+	adminWrite   = row{303, 403, 403, 403, 403, 404, 404, 404, 404, 404, 404, 404, 401}
+	adminRefused = row{422, 403, 403, 403, 403, 404, 404, 404, 404, 404, 404, 404, 401}
+	adminMissing = row{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 303}
+)
+
+// adminPaths are the pages TestAdminRefusals reads as every client and partner.
+var adminPaths = []string{"/admin", "/admin/calendars", "/admin/calendars/new", "/admin/calendars/1",
+	"/admin/contracts", "/admin/contracts/new", "/admin/contracts/1"}
+
+func init() {
+	matrix["GET /admin"] = []check{{label: "home", path: "/admin", want: adminRead}}
+
+	calendar := "name=Strasbourg+page+{role}&time_zone=Europe%2FParis&holidays=fr-alsace-moselle" +
+		"&hours.monday=08%3A30-12%3A00%2C+13%3A30-17%3A30&hours.friday=08%3A30-12%3A00"
+	matrix["GET /admin/calendars"] = []check{{label: "list", path: "/admin/calendars", want: adminRead}}
+	matrix["GET /admin/calendars/new"] = []check{{label: "form", path: "/admin/calendars/new", want: adminRead}}
+	matrix["POST /admin/calendars"] = []check{
+		{label: "new calendar", path: "/admin/calendars", form: true, body: calendar, want: adminWrite},
+		{label: "without hours", path: "/admin/calendars", form: true, body: "name=Empty+{role}&time_zone=Europe%2FParis&holidays=fr",
+			want: adminRefused},
+	}
+	matrix["GET /admin/calendars/{calendar_id}"] = []check{
+		{label: "the default calendar", path: "/admin/calendars/1", want: adminRead},
+		{label: "no such calendar", path: "/admin/calendars/999", want: adminMissing},
+	}
+	matrix["POST /admin/calendars/{calendar_id}"] = []check{
+		{label: "close Christmas week", path: "/admin/calendars/1", form: true,
+			body: "name=France%2C+Monday+to+Friday+09%3A00-18%3A00&time_zone=Europe%2FParis&holidays=fr&closed=2026-12-24%2F2026-12-31" +
+				"&hours.monday=09%3A00-18%3A00&hours.tuesday=09%3A00-18%3A00&hours.wednesday=09%3A00-18%3A00" +
+				"&hours.thursday=09%3A00-18%3A00&hours.friday=09%3A00-18%3A00", want: adminWrite},
+		{label: "an unknown zone", path: "/admin/calendars/1", form: true,
+			body: "name=Default&time_zone=Mars%2FOlympus&holidays=fr&hours.monday=09%3A00-18%3A00", want: adminRefused},
+	}
+
+	matrix["GET /admin/contracts"] = []check{{label: "list", path: "/admin/contracts", want: adminRead}}
+	matrix["GET /admin/contracts/new"] = []check{
+		{label: "choose a client", path: "/admin/contracts/new", want: adminRead},
+		{label: "for Bolt", path: "/admin/contracts/new?client={org:bolt}", want: adminRead},
+	}
+	matrix["POST /admin/contracts"] = []check{
+		{label: "Bolt's contract", path: "/admin/contracts", form: true,
+			body: "client={org:bolt}&reference=BOLT-page-{role}&tier=premium&channels=web&objectives.blocking.first_response=1h",
+			want: adminWrite},
+		{label: "a target that is no duration", path: "/admin/contracts", form: true,
+			body: "client={org:bolt}&reference=BOLT-bad-{role}&tier=premium&objectives.blocking.first_response=soon",
+			want: adminRefused},
+	}
+	matrix["GET /admin/contracts/{contract_id}"] = []check{
+		{label: "ACME's contract", path: "/admin/contracts/1", want: adminRead},
+		{label: "no such contract", path: "/admin/contracts/999", want: adminMissing},
+	}
+	matrix["POST /admin/contracts/{contract_id}"] = []check{
+		{label: "ACME stays total care", path: "/admin/contracts/1", form: true,
+			body: "reference=ACME-TC-2026&tier=total_care&channels=web&channels=api&channels=email&account_manager={user:am}" +
+				"&spaces={space:ACME}&spaces={space:ACMEX}",
+			want: adminWrite},
+		{label: "a warning at 100 %", path: "/admin/contracts/1", form: true,
+			body: "reference=ACME-TC-2026&tier=total_care&timers.awaiting_client_days=30&timers.to_close_days=180" +
+				"&timers.to_close_rd_days=720&timers.warning_percent=100&timers.stale_days.1=7&timers.stale_days.2=15" +
+				"&timers.stale_days.3=30&timers.stale_days.4=45",
+			want: adminRefused},
+	}
+}
+
+// TestAdminRefusals checks that the administration's refusals name nothing: a
+// client or partner asking for any of its pages gets the same not-found page,
+// with no organisation, calendar or contract of anybody in it, and sees no
+// link to it; provider staff other than administrators see no link either.
+func TestAdminRefusals(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		f := newFixture(t, st, app.Options{})
+		secrets := []string{"Bolt Logistique", "Intégra Conseil", "Novice Services", "ACME-TC-2026", "Monday to Friday"}
+		for _, role := range []string{"contact", "animator", "contract", "security", "dpo", "partner", "other"} {
+			for _, path := range adminPaths {
+				w := f.as(role, "GET", path, "")
+				wantStatus(t, w, http.StatusNotFound, role+" GET "+path)
+				for _, s := range secrets {
+					if strings.Contains(w.Body.String(), s) {
+						t.Errorf("%s GET %s: the refusal names %q", role, path, s)
+					}
+				}
+			}
+			if strings.Contains(f.as(role, "GET", "/", "").Body.String(), `href="/admin"`) {
+				t.Errorf("%s sees a link to the administration", role)
+			}
+		}
+		for role, link := range map[string]bool{"admin": true, "agent": false, "am": false} {
+			if got := strings.Contains(f.as(role, "GET", "/", "").Body.String(), `id="nav-admin"`); got != link {
+				t.Errorf("%s: administration link shown %v, want %v", role, got, link)
+			}
+		}
+	})
+}
