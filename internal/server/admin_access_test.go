@@ -25,7 +25,8 @@ var (
 
 // adminPaths are the pages TestAdminRefusals reads as every client and partner.
 var adminPaths = []string{"/admin", "/admin/calendars", "/admin/calendars/new", "/admin/calendars/1",
-	"/admin/contracts", "/admin/contracts/new", "/admin/contracts/1"}
+	"/admin/contracts", "/admin/contracts/new", "/admin/contracts/1", "/admin/organisations", "/admin/organisations/1",
+	"/admin/users", "/admin/users/new", "/admin/users/1", "/admin/spaces", "/admin/spaces/1"}
 
 func init() {
 	matrix["GET /admin"] = []check{{label: "home", path: "/admin", want: adminRead}}
@@ -79,6 +80,80 @@ func init() {
 				"&timers.to_close_rd_days=720&timers.warning_percent=100&timers.stale_days.1=7&timers.stale_days.2=15" +
 				"&timers.stale_days.3=30&timers.stale_days.4=45",
 			want: adminRefused},
+	}
+
+	matrix["GET /admin/organisations"] = []check{
+		{label: "list", path: "/admin/organisations", want: adminRead},
+		{label: "the partners", path: "/admin/organisations?kind=partner", want: adminRead},
+	}
+	matrix["POST /admin/organisations"] = []check{
+		{label: "new client", path: "/admin/organisations", form: true, body: "kind=client&name=Page+client+of+{role}", want: adminWrite},
+		{label: "a trained partner without a date", path: "/admin/organisations", form: true,
+			body: "kind=partner&name=Page+partner+of+{role}&trained=1", want: adminRefused},
+	}
+	matrix["GET /admin/organisations/{org_id}"] = []check{
+		{label: "Acme", path: "/admin/organisations/{org:acme}", want: adminRead},
+		{label: "Intégra", path: "/admin/organisations/{org:integra}", want: adminRead},
+		{label: "no such organisation", path: "/admin/organisations/999999", want: adminMissing},
+	}
+	matrix["POST /admin/organisations/{org_id}"] = []check{
+		{label: "Bolt, same name", path: "/admin/organisations/{org:bolt}", form: true, body: "name=Bolt+Logistique", want: adminWrite},
+		{label: "Bolt, no name", path: "/admin/organisations/{org:bolt}", form: true, body: "name=", want: adminRefused},
+	}
+
+	matrix["GET /admin/users"] = []check{
+		{label: "list", path: "/admin/users", want: adminRead},
+		{label: "Bolt's", path: "/admin/users?org={org:bolt}", want: adminRead},
+	}
+	matrix["GET /admin/users/new"] = []check{{label: "form", path: "/admin/users/new?org={org:acme}", want: adminRead}}
+	matrix["POST /admin/users"] = []check{
+		{label: "new Acme contact", path: "/admin/users", form: true,
+			body: "org={org:acme}&email=page-{role}%40acme.example&name=Page+{role}&locale=en&password=a+long+enough+password&roles=contact",
+			want: adminWrite},
+		{label: "an Acme user with a provider role", path: "/admin/users", form: true,
+			body: "org={org:acme}&email=agent-{role}%40acme.example&name=Agent+{role}&locale=fr&password=a+long+enough+password&roles=agent",
+			want: adminRefused},
+	}
+	matrix["GET /admin/users/{user_id}"] = []check{
+		{label: "Bolt's contact", path: "/admin/users/{user:other}", want: adminRead},
+		{label: "no such user", path: "/admin/users/999999", want: adminMissing},
+	}
+	matrix["POST /admin/users/{user_id}"] = []check{
+		{label: "Bolt's spare user, same name", path: "/admin/users/{user:spare-bolt}", form: true, body: "name=Spare+bolt&locale=fr",
+			want: adminWrite},
+		{label: "Bolt's spare user, no name", path: "/admin/users/{user:spare-bolt}", form: true, body: "name=&locale=fr",
+			want: adminRefused},
+	}
+
+	matrix["GET /admin/spaces"] = []check{
+		{label: "list", path: "/admin/spaces", want: adminRead},
+		{label: "Bolt's", path: "/admin/spaces?client={org:bolt}", want: adminRead},
+	}
+	matrix["POST /admin/spaces"] = []check{
+		{label: "a new Bolt space", path: "/admin/spaces", form: true, body: "client={org:bolt}&key=PAGESP&name=Bolt+pages&require_diagnostic=1",
+			want: adminWrite},
+		{label: "a key with a space in it", path: "/admin/spaces", form: true, body: "client={org:bolt}&key=A+B&name=Bolt+pages",
+			want: adminRefused},
+	}
+	matrix["GET /admin/spaces/{space_id}"] = []check{
+		{label: "BOLT", path: "/admin/spaces/{space:BOLT}", want: adminRead},
+		{label: "no such space", path: "/admin/spaces/999999", want: adminMissing},
+	}
+	matrix["POST /admin/spaces/{space_id}"] = []check{
+		{label: "BOLT, same name", path: "/admin/spaces/{space:BOLT}", form: true, body: "name=Support+Bolt&require_diagnostic=1",
+			want: adminWrite},
+		{label: "BOLT, no name", path: "/admin/spaces/{space:BOLT}", form: true, body: "name=", want: adminRefused},
+	}
+	//                      adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon
+	projectWrite := row{303, 403, 403, 403, 303, 404, 404, 404, 404, 404, 404, 404, 401}
+	projectRefused := row{422, 403, 403, 403, 422, 404, 404, 404, 404, 404, 404, 404, 401}
+	matrix["POST /admin/spaces/{space_id}/projects"] = []check{
+		{label: "in BOLT", path: "/admin/spaces/{space:BOLT}/projects", form: true, body: "name=Admin+project+of+{role}", want: projectWrite},
+		{label: "without a name", path: "/admin/spaces/{space:BOLT}/projects", form: true, body: "name=", want: projectRefused},
+	}
+	matrix["POST /admin/projects/{project_id}"] = []check{
+		{label: "Bolt's, same name", path: "/admin/projects/{project:bolt}", form: true, body: "name=Entrep%C3%B4t+connect%C3%A9", want: projectWrite},
+		{label: "Bolt's, no name", path: "/admin/projects/{project:bolt}", form: true, body: "name=", want: projectRefused},
 	}
 }
 

@@ -58,7 +58,7 @@ func TestAdminCalendars(t *testing.T) {
 
 		for _, c := range []struct {
 			name, field, want string
-			change      func(url.Values)
+			change            func(url.Values)
 		}{
 			{"no opening hours", "hours", "au moins une plage", func(v url.Values) {
 				for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday"} {
@@ -173,7 +173,7 @@ func TestAdminContracts(t *testing.T) {
 
 		for _, c := range []struct {
 			name, field, want string
-			change      func(url.Values)
+			change            func(url.Values)
 		}{
 			{"a target that is no duration", "objectives.serious.update", "4h, 30min", func(v url.Values) { v.Set("objectives.serious.update", "soon") }},
 			{"a target over a year", "objectives.minor.resolution", "year", func(v url.Values) { v.Set("objectives.minor.resolution", "9000h") }},
