@@ -403,6 +403,17 @@ func (p *Pages) NewContract(w http.ResponseWriter, r *http.Request) {
 	c := desk.Contract{Tier: desk.OnDemand, Channels: desk.DefaultChannels, Timers: desk.DefaultTimers()}
 	f := contractFormOf(&c)
 	f.Client = r.URL.Query().Get("client")
+	// A new contract covers the client's spaces unless told otherwise.
+	if client, err := formID(f.Client, "client_id"); err == nil && client != 0 {
+		spaces, err := p.svc.SpacesOf(r.Context(), s.A, client)
+		if err != nil && desk.ErrorCode(err) != desk.NotFound {
+			p.fail(w, r, s, err)
+			return
+		}
+		for _, sp := range spaces {
+			f.Spaces = append(f.Spaces, idText(sp.ID))
+		}
+	}
 	p.contractPage(w, r, s, http.StatusOK, nil, f, nil)
 }
 
