@@ -26,6 +26,7 @@ type Queries interface {
 	TicketQueries
 	ContractQueries
 	SubmissionQueries
+	NotificationQueries
 	SavedViewQueries
 
 	CreateOrganisation(ctx context.Context, o *desk.Organisation) error

@@ -151,6 +151,9 @@ type queries struct {
 	files *fileBlobs
 	// titleLimit, when set, replaces defaultTitleMatchLimit.
 	titleLimit int
+	// outboxHook, when set, enqueues the delivery of new outbox rows (see
+	// OnEnqueue).
+	outboxHook OutboxHook
 }
 
 var _ app.Queries = (*queries)(nil)

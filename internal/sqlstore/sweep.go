@@ -94,9 +94,9 @@ func (q *queries) Enqueue(ctx context.Context, ns ...app.Notification) error {
 			rows[i] = `(` + a.add(x.Kind) + `, ` + a.add(x.RecipientID) + `, ` + a.add(nullID(x.TicketID)) + `, ` +
 				a.add(string(x.Payload)) + `, ` + a.add(x.Key) + `, ` + c + `, ` + c + `)`
 		}
-		_, err := q.q.ExecContext(ctx, `INSERT INTO outbox (kind, recipient_id, ticket_id, payload, idempotency_key,
+		err := q.insertOutbox(ctx, `INSERT INTO outbox (kind, recipient_id, ticket_id, payload, idempotency_key,
 				created_at, next_attempt_at) VALUES `+strings.Join(rows, `, `)+`
-			ON CONFLICT (idempotency_key) DO NOTHING`, a...)
+			ON CONFLICT (idempotency_key) DO NOTHING`, a)
 		if err != nil {
 			return q.d.wrap(err, "recipient_id", "enqueue notifications")
 		}
