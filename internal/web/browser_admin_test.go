@@ -186,17 +186,26 @@ func TestBrowserAdmin(t *testing.T) {
 		}
 	})
 
-	t.Run("the administration fits a phone's width", func(t *testing.T) {
+	t.Run("the administration fits a phone's width, with a label on every field", func(t *testing.T) {
 		tab := signedInTab(t, browser, base, "admin@vauban.example")
 		do(t, tab, chromedp.EmulateViewport(390, 844))
 		defer do(t, tab, chromedp.EmulateViewport(1280, 800))
 		for _, page := range []string{"/admin", "/admin/calendars/new", contractURL, "/admin/users", "/admin/users/new",
-			"/admin/organisations", "/admin/spaces", orgURL} {
+			"/admin/organisations", "/admin/spaces", orgURL, "/admin/spaces/1", "/admin/calendars"} {
 			navigate(t, tab, base+page)
 			if w := eval[int](t, tab, `document.documentElement.scrollWidth`); w > 392 {
 				wide := eval[[]string](t, tab, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392)
 					.map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)`)
 				t.Errorf("%s is %d px wide on a 390 px screen: %v", page, w, wide)
+			}
+			unlabelled := eval[[]string](t, tab, `[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+				.filter(e => !(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.getAttribute('aria-label'))
+				.map(e => e.name || e.id)`)
+			if len(unlabelled) > 0 {
+				t.Errorf("%s: fields without a label: %v", page, unlabelled)
+			}
+			if raw := eval[string](t, tab, `document.body.innerText.match(/\b(admin|cal|contract|org|user|space|timers|tier|channel|kind|role|day|holidays)\.[a-z_.]+/)?.[0] ?? ""`); raw != "" {
+				t.Errorf("%s: untranslated key %q", page, raw)
 			}
 		}
 	})
