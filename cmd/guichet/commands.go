@@ -72,7 +72,7 @@ func newRoot(ctx context.Context, getenv func(string) string, stdin io.Reader, s
 		"where new attachment content is kept: database (shared by every instance) or files, under --data-dir (GUICHET_ATTACHMENTS)")
 	pf.StringVar(&e.cfg.logLevel, "log-level", "info", "log level: debug, info, warn, error (GUICHET_LOG_LEVEL)")
 	pf.StringVar(&e.cfg.logFormat, "log-format", "text", "log format: text or json (GUICHET_LOG_FORMAT)")
-	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.importCmd(), e.exportCmd(), e.benchCmd(), e.timersCmd(), e.versionCmd())
+	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.demoCmd(), e.orgCmd(), e.userCmd(), e.tokenCmd(), e.verifyCmd(), e.importCmd(), e.exportCmd(), e.benchCmd(), e.timersCmd(), e.jobsCmd(), e.versionCmd())
 	return root
 }
 
@@ -123,6 +123,10 @@ func (e *env) open() (*sqlstore.Store, *app.Service, error) {
 		return nil, nil, err
 	}
 	if _, err := store.Migrate(e.ctx); err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	if _, err := jobs.Migrate(e.ctx, store); err != nil { // River's tables, after ours
 		store.Close()
 		return nil, nil, err
 	}
@@ -197,6 +201,12 @@ func (e *env) serveCmd() *cobra.Command {
 			}
 			// Timers: every instance sweeps; each due timer still fires once.
 			go (&jobs.Sweeper{Service: svc, Interval: sweepInterval, Logger: log}).Run(e.ctx)
+			// Deliveries: River's workers; each notification is delivered once.
+			stopQueue, err := startQueue(e.ctx, store, svc, log)
+			if err != nil {
+				return err
+			}
+			defer stopQueue()
 			return srv.Serve(e.ctx, ln)
 		},
 	}
@@ -235,6 +245,9 @@ func (e *env) migrateCmd() *cobra.Command {
 			defer store.Close()
 			n, err := store.Migrate(e.ctx)
 			if err != nil {
+				return err
+			}
+			if _, err := jobs.Migrate(e.ctx, store); err != nil {
 				return err
 			}
 			cur, _, err := store.SchemaStatus(e.ctx)
