@@ -208,6 +208,9 @@ func (p *Pages) CreateCalendar(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		c, err = p.svc.CreateCalendar(r.Context(), s.A, def)
 	}
+	if sentTwice(w, r, err, p.calendarNamed(r, s, f.Name)) {
+		return
+	}
 	if err != nil {
 		p.calendarError(w, r, s, nil, f, err)
 		return

@@ -485,6 +485,9 @@ func (p *Pages) CreateContract(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		c, err = p.svc.CreateContract(r.Context(), s.A, in)
 	}
+	if sentTwice(w, r, err, p.contractWithReference(r, s, f.Reference)) {
+		return
+	}
 	if err != nil {
 		p.contractError(w, r, s, nil, f, err)
 		return

@@ -91,6 +91,9 @@ func (p *Pages) CreateOrganisation(w http.ResponseWriter, r *http.Request) {
 		o, err = p.svc.CreateOrganisation(r.Context(), s.A, app.NewOrganisation{Kind: desk.OrgKind(f.Kind), Name: f.Name,
 			Trained: f.Trained, TrainedOn: on})
 	}
+	if sentTwice(w, r, err, p.organisationNamed(r, s, f.Kind, f.Name)) {
+		return
+	}
 	if err != nil {
 		errs, status, ok := formErrors(s.L, err, orgFields, "name")
 		if !ok {

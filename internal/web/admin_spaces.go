@@ -109,6 +109,9 @@ func (p *Pages) CreateSpace(w http.ResponseWriter, r *http.Request) {
 		sp, err = p.svc.CreateSpace(r.Context(), s.A, app.NewSpace{ClientID: client, Key: f.Key, Name: f.Name,
 			RequireDiagnostic: &f.Diagnostic})
 	}
+	if sentTwice(w, r, err, p.spaceWithKey(r, s, client, f.Key)) {
+		return
+	}
 	if err != nil {
 		errs, status, ok := formErrors(s.L, err, spaceFields, "key")
 		if !ok {

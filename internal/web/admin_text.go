@@ -30,6 +30,7 @@ var adminMessages = map[string]map[string]string{
 		"admin.tokens.hint":    "Vos jetons d'API personnels, sur la page de votre compte.",
 		"admin.done.created":   "Créé.",
 		"admin.done.saved":     "Modifications enregistrées.",
+		"admin.done.exists":    "Cet élément existait déjà (même nom, adresse, clé ou référence) : le voici ; rien n'a été créé ni modifié.",
 		"admin.filter":         "Filtrer",
 
 		"cal.new":          "Nouveau calendrier",
@@ -175,6 +176,7 @@ var adminMessages = map[string]map[string]string{
 		"admin.tokens.hint":    "Your own API tokens, on your account page.",
 		"admin.done.created":   "Created.",
 		"admin.done.saved":     "Changes saved.",
+		"admin.done.exists":    "This already existed (same name, address, key or reference): here it is; nothing was created or changed.",
 		"admin.filter":         "Filter",
 
 		"cal.new":          "New calendar",

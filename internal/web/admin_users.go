@@ -158,6 +158,9 @@ func (p *Pages) CreateUser(w http.ResponseWriter, r *http.Request) {
 		u, err = p.svc.CreateUser(r.Context(), s.A, app.NewUser{OrgID: org, Email: f.Email, Name: f.Name,
 			Locale: f.Locale, Password: r.PostFormValue("password"), Roles: f.roles()})
 	}
+	if sentTwice(w, r, err, p.userWithEmail(r, s, org, f.Email)) {
+		return
+	}
 	if err != nil {
 		p.userError(w, r, s, nil, f, err)
 		return
