@@ -67,6 +67,16 @@ var apiOperations = []apiOperation{
 		summary: "Change one's password", body: "PasswordChange", status: 204,
 		description: "Checks `current_password`, then sets `new_password`. A wrong current password " +
 			"answers 422 naming `current_password`."},
+	{method: "GET", path: "/me/notifications", id: "listNotifications", tag: "me", list: true,
+		summary: "One's notifications", status: 200, result: "NotificationList",
+		description: "The caller's own notifications (objective warnings and breaches of the tickets " +
+			"they are assigned to or manage the account of), newest first, with the number of unread " +
+			"ones (at most 100: 100 means 100 or more). A notification about a ticket the caller can " +
+			"no longer see is left out of both. Each names the ticket by reference and title only."},
+	{method: "POST", path: "/me/notifications/read", id: "markNotificationsRead", tag: "me",
+		summary: "Mark notifications read", body: "NotificationsRead", status: 204,
+		description: "Marks the caller's notifications of `ids` read, or all of them when `ids` is " +
+			"absent or empty (at most 200 ids). Ids of other people's notifications change nothing."},
 
 	{method: "GET", path: "/organisations", id: "listOrganisations", tag: "organisations", list: true,
 		summary: "List organisations", status: 200, result: "OrganisationList",
@@ -886,6 +896,26 @@ func apiSchemas() jsonObject {
 		"MembershipList":   schemaList("Membership"),
 		"TokenList":        schemaList("Token"),
 
+		"Notification": schemaObject("An in-app notification: what happened to which ticket, and when.", jsonObject{
+			"id":           jsonObject{"type": "integer"},
+			"kind":         jsonObject{"type": "string", "enum": []string{"slo_warning", "slo_breach"}},
+			"ticket_id":    jsonObject{"type": "integer"},
+			"ticket_ref":   jsonObject{"type": "string", "description": "The ticket's reference, e.g. SUP-1042."},
+			"ticket_title": jsonObject{"type": "string"},
+			"created_at":   jsonObject{"type": "string", "format": "date-time"},
+			"read_at":      jsonObject{"type": []string{"string", "null"}, "format": "date-time"},
+		}, "id", "kind", "ticket_id", "ticket_ref", "ticket_title", "created_at", "read_at"),
+		"NotificationList": schemaObject("A page of the caller's notifications.", jsonObject{
+			"items": jsonObject{"type": "array", "items": schemaRef("Notification")},
+			"next_cursor": jsonObject{"type": "string",
+				"description": "Present when the page is full: pass it as `cursor` to get the next page."},
+			"unread": jsonObject{"type": "integer", "maximum": 100,
+				"description": "Unread notifications, counted up to 100 (100 means 100 or more)."},
+		}, "items", "unread"),
+		"NotificationsRead": schemaInput("The notifications to mark read.", jsonObject{
+			"ids": jsonObject{"type": "array", "items": jsonObject{"type": "integer"}, "maxItems": 200,
+				"description": "Absent or empty: all of the caller's notifications."},
+		}),
 		"PasswordChange": schemaInput("A new password for the signed-in user.", jsonObject{
 			"current_password": jsonObject{"type": "string"},
 			"new_password": jsonObject{"type": "string", "minLength": desk.MinPasswordLen,

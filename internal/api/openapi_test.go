@@ -43,6 +43,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		{"Event", Event{}, ""},
 		{"View", View{}, ""},
 		{"ViewList", List[View]{}, ""},
+		{"Notification", Notification{}, ""},
+		{"NotificationList", NotificationList{}, ""},
 		{"Problem", Problem{}, ""},
 		{"FieldProblem", FieldProblem{}, ""},
 	} {

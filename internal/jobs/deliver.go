@@ -16,7 +16,6 @@ import (
 
 	"guichet/internal/app"
 	"guichet/internal/desk"
-	"guichet/internal/sqlstore"
 )
 
 // The outbox is delivered by River jobs, on both databases, through
@@ -85,9 +84,18 @@ type Queue struct {
 	log    *slog.Logger
 }
 
+// Store is the database the queue shares with the store (sqlstore.Store): its
+// pool, its dialect ("sqlite" or "postgres"), and the hook the store calls with
+// the outbox rows each transaction adds.
+type Store interface {
+	DB() *sql.DB
+	Dialect() string
+	OnEnqueue(func(ctx context.Context, tx *sql.Tx, ids []int64) error)
+}
+
 // driver returns River's driver for the store's database.
-func driver(store *sqlstore.Store) riverdriver.Driver[*sql.Tx] {
-	if store.Dialect() == sqlstore.Postgres {
+func driver(store Store) riverdriver.Driver[*sql.Tx] {
+	if store.Dialect() == "postgres" {
 		return riverdatabasesql.New(store.DB())
 	}
 	return riversqlite.New(store.DB())
@@ -95,7 +103,7 @@ func driver(store *sqlstore.Store) riverdriver.Driver[*sql.Tx] {
 
 // Migrate creates or updates River's own tables in the store's database; it
 // runs after the store's migrations. It returns how many it applied.
-func Migrate(ctx context.Context, store *sqlstore.Store) (int, error) {
+func Migrate(ctx context.Context, store Store) (int, error) {
 	m, err := rivermigrate.New(driver(store), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return 0, fmt.Errorf("migrate job queue: %w", err)
@@ -110,7 +118,7 @@ func Migrate(ctx context.Context, store *sqlstore.Store) (int, error) {
 // NewQueue returns a queue over store, which must be migrated (Migrate), and
 // hooks it to the store, so that every outbox row written from now on gets its
 // delivery job in the same transaction. Start runs the workers.
-func NewQueue(store *sqlstore.Store, svc *app.Service, c QueueConfig) (*Queue, error) {
+func NewQueue(store Store, svc *app.Service, c QueueConfig) (*Queue, error) {
 	log := c.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

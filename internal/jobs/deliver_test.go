@@ -33,16 +33,15 @@ func (c *clock) Set(t time.Time) {
 	c.now = t
 }
 
-// desk is an installation with a Total Care contract, an agent, an account
+// install is an installation with a Total Care contract, an agent, an account
 // manager and a client contact, on a migrated store with River's tables.
 type install struct {
-	store           *sqlstore.Store
-	svc             *app.Service
-	clock           *clock
-	admin, agent    *desk.Actor
-	am, contact     *desk.Actor
-	space           *desk.Space
-	ticketOfContact func(t *testing.T) *desk.Ticket
+	store        *sqlstore.Store
+	svc          *app.Service
+	clock        *clock
+	admin, agent *desk.Actor
+	am, contact  *desk.Actor
+	space        *desk.Space
 }
 
 func must(t *testing.T, err error) {

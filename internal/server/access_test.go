@@ -82,6 +82,17 @@ var matrix = map[string][]check{
 	"PUT /api/v1/me/password": {{label: "same password again", path: "/api/v1/me/password",
 		body: `{"current_password": "` + demo.Password + `", "new_password": "` + demo.Password + `"}`,
 		want: row{204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401}}},
+	// Each caller's own notifications only: see TestNotificationsNeverLeak.
+	"GET /api/v1/me/notifications": {{label: "own notifications", path: "/api/v1/me/notifications",
+		want: row{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401}}},
+	"POST /api/v1/me/notifications/read": {
+		{label: "mark all read", path: "/api/v1/me/notifications/read", body: `{}`,
+			want: row{204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401}},
+		{label: "mark another's id read: changes nothing", path: "/api/v1/me/notifications/read", body: `{"ids": [1, 2, 3]}`,
+			want: row{204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204, 401}},
+		{label: "not an id", path: "/api/v1/me/notifications/read", body: `{"ids": [0]}`,
+			want: row{422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 401}},
+	},
 
 	"GET /api/v1/organisations": {{label: "list", path: "/api/v1/organisations",
 		//        adm  agt  eng  pm   am   cnt  ani  cm   sec  dpo  prt  oth  anon

@@ -133,6 +133,16 @@ func init() {
 		{label: "Markdown", path: "/preview", form: true, body: "description=**bold**", want: row{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401}},
 	}
 	matrix["GET /account"] = []check{{label: "own account", path: "/account", want: everyone}}
+	matrix["GET /notifications"] = []check{
+		{label: "own notifications", path: "/notifications", want: everyone},
+		{label: "an older page", path: "/notifications?before=5", want: everyone},
+	}
+	matrix["POST /notifications/read"] = []check{
+		{label: "all", path: "/notifications/read", form: true, want: sent},
+		{label: "another's id: changes nothing", path: "/notifications/read", form: true, body: "id=1", want: sent},
+		{label: "not an id", path: "/notifications/read", form: true, body: "id=x",
+			want: row{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 401}},
+	}
 	matrix["POST /account/language"] = []check{
 		{label: "French", path: "/account/language", form: true, body: "locale=fr", want: sent},
 		{label: "Klingon", path: "/account/language", form: true, body: "locale=tlh",

@@ -58,6 +58,8 @@ func (s *Server) Routes() []Route {
 		h("POST", "/account/password", p.Password),
 		h("POST", "/account/tokens", p.CreateToken),
 		h("POST", "/account/tokens/{token_id}/revoke", p.RevokeToken),
+		h("GET", "/notifications", p.Notifications),
+		h("POST", "/notifications/read", p.ReadNotifications),
 		// Administration: provider staff read, provider administrators write.
 		h("GET", "/admin", p.AdminHome),
 		h("GET", "/admin/calendars", p.AdminCalendars),
@@ -90,6 +92,8 @@ func (s *Server) Routes() []Route {
 		h("GET", "/api/v1/openapi.json", api.OpenAPIHandler),
 		h("GET", "/api/v1/me", a.Me),
 		h("PUT", "/api/v1/me/password", a.ChangePassword),
+		h("GET", "/api/v1/me/notifications", a.ListNotifications),
+		h("POST", "/api/v1/me/notifications/read", a.MarkNotificationsRead),
 		h("GET", "/api/v1/organisations", a.ListOrganisations),
 		h("POST", "/api/v1/organisations", a.CreateOrganisation),
 		h("GET", "/api/v1/organisations/{org_id}", a.GetOrganisation),

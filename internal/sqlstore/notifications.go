@@ -17,7 +17,7 @@ import (
 // rows that transaction added: the job queue enqueues their delivery in that
 // same transaction, so that a row is never committed without its job, nor a
 // job without its row.
-type OutboxHook func(ctx context.Context, tx *sql.Tx, ids []int64) error
+type OutboxHook = func(ctx context.Context, tx *sql.Tx, ids []int64) error
 
 // OnEnqueue sets the hook Enqueue calls with the ids of the rows it added. Set
 // it before the store is used concurrently; nil removes it.

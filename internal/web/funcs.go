@@ -36,6 +36,8 @@ func (p *Pages) funcs() template.FuncMap {
 		"ratings": func() []int { return []int{5, 4, 3, 2, 1} },
 		"str":     func(v any) string { return fmt.Sprint(v) },
 		"size":    size,
+		// unread is the header badge's count of unread notifications.
+		"unread": p.unread,
 	}
 }
 

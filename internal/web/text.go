@@ -22,6 +22,15 @@ var messages = map[string]map[string]string{
 		"nav.tickets":    "Tickets",
 		"nav.account":    "Mon compte",
 
+		"nav.notifications":              "Notifications",
+		"notifications.title":            "Notifications",
+		"notifications.unread":           "Notifications non lues",
+		"notifications.none":             "Aucune notification.",
+		"notifications.read":             "Marquer comme lue",
+		"notifications.readall":          "Tout marquer comme lu",
+		"notifications.kind.slo_warning": "objectif bientôt dépassé",
+		"notifications.kind.slo_breach":  "objectif dépassé",
+
 		"error.title":          "Impossible d'afficher cette page",
 		"error.internal":       "Une erreur interne est survenue ; réessayez plus tard.",
 		"error.not_found":      "Cette page n'existe pas, ou vous n'y avez pas accès.",
@@ -263,6 +272,15 @@ var messages = map[string]map[string]string{
 		"nav.queue":      "Ticket queue",
 		"nav.tickets":    "Tickets",
 		"nav.account":    "My account",
+
+		"nav.notifications":              "Notifications",
+		"notifications.title":            "Notifications",
+		"notifications.unread":           "Unread notifications",
+		"notifications.none":             "No notifications.",
+		"notifications.read":             "Mark as read",
+		"notifications.readall":          "Mark all as read",
+		"notifications.kind.slo_warning": "objective about to be missed",
+		"notifications.kind.slo_breach":  "objective missed",
 
 		"error.title":          "This page cannot be shown",
 		"error.internal":       "An internal error occurred; try again later.",
