@@ -87,3 +87,26 @@ func TestJobsRunDelivers(t *testing.T) {
 		t.Fatalf("jobs run: %q, want %q", out.String(), want)
 	}
 }
+
+// TestServeRefusesANewerDatabase: the queue's tables are created only after
+// the schema check, which still refuses a database newer than the binary.
+func TestServeRefusesANewerDatabase(t *testing.T) {
+	db := dbFlag(t)
+	getenv := func(k string) string { return map[string]string{"GUICHET_DB": db}[k] }
+	if err := run(context.Background(), []string{"migrate"}, getenv, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlstore.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.DB().Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (9999, $1)`, time.Now().UTC())
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, getenv, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "newer than this program") {
+		t.Fatalf("serve on a newer database: %v", err)
+	}
+}
