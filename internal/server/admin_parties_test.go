@@ -56,6 +56,12 @@ func TestAdminOrganisations(t *testing.T) {
 		if o.Name != "Intégrateur Sud" || !o.Trained || o.TrainedOn == nil || o.TrainedOn.Format("2006-01-02") != "2026-03-15" {
 			t.Errorf("saved organisation %+v", o)
 		}
+		w = f.as("admin", "POST", "/admin/organisations", "kind=client&name=Forged+client", form,
+			header("Origin", "https://evil.example"), header("Sec-Fetch-Site", "cross-site"))
+		wantStatus(t, w, http.StatusForbidden, "a cross-site form")
+		if strings.Contains(f.as("admin", "GET", "/admin/organisations", "").Body.String(), "Forged client") {
+			t.Error("the cross-site form created an organisation")
+		}
 		list := f.as("agent", "GET", "/admin/organisations?kind=partner", "").Body.String()
 		if !strings.Contains(list, "Intégrateur Sud") || !strings.Contains(list, "formé le 2026-03-15") || strings.Contains(list, "Acme Industrie") {
 			t.Error("the partners' list does not show the partner trained, or shows a client")
