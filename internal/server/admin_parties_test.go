@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,6 +153,43 @@ func TestAdminUsers(t *testing.T) {
 		}
 		if _, err := f.svc.Login(ctx, emails["admin"], demo.Password, "192.0.2.10"); err != nil {
 			t.Errorf("the administrator lost their account: %v", err)
+		}
+	})
+}
+
+// TestAdminUserPages follows the users list's "next page" link, filtered by
+// organisation and not: every user shows once.
+func TestAdminUserPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		f := newFixture(t, st, app.Options{})
+		for i := range 45 {
+			_, err := f.svc.CreateUser(context.Background(), desk.System(), app.NewUser{OrgID: f.orgs["bolt"],
+				Email: "driver" + strconv.Itoa(i) + "@bolt.example", Name: "Driver " + strconv.Itoa(i), Password: demo.Password})
+			must(t, err)
+		}
+		link := regexp.MustCompile(`href="/admin/users/(\d+)"`)
+		next := regexp.MustCompile(`id="next-page" href="([^"]+)"`)
+		for query, want := range map[string]int{"": 45 + len(f.users), "?org=" + strconv.FormatInt(f.orgs["bolt"], 10): 47} {
+			seen := map[string]bool{}
+			path := "/admin/users" + query
+			for pages := 0; path != "" && pages < 5; pages++ {
+				w := f.as("agent", "GET", path, "")
+				wantStatus(t, w, http.StatusOK, path)
+				for _, m := range link.FindAllStringSubmatch(w.Body.String(), -1) {
+					if seen[m[1]] {
+						t.Errorf("%s: user %s shows twice", query, m[1])
+					}
+					seen[m[1]] = true
+				}
+				path = ""
+				if m := next.FindStringSubmatch(w.Body.String()); m != nil {
+					path = "/admin/users" + html.UnescapeString(m[1])
+				}
+			}
+			if len(seen) != want {
+				t.Errorf("users%s: %d over the pages, want %d", query, len(seen), want)
+			}
 		}
 	})
 }
