@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"guichet/internal/sqlstore"
+	"guichet/internal/storetest"
 )
 
 // pendingOutbox counts the notifications of db not yet delivered.
@@ -32,10 +34,16 @@ func pendingOutbox(t *testing.T, db string) int {
 // enqueues the rows and its workers deliver each once; `jobs run` then finds
 // nothing left, and migrate runs again on the existing database.
 func TestServeDeliversWhatTimersLeft(t *testing.T) {
-	db := dbFlag(t)
+	t.Run("sqlite", func(t *testing.T) { serveDelivers(t, dbFlag(t)) })
+	if os.Getenv(storetest.PostgresEnv) != "" {
+		t.Run("postgres", func(t *testing.T) { serveDelivers(t, storetest.PostgresDSN(t)) })
+	}
+}
+
+func serveDelivers(t *testing.T, db string) {
 	env := map[string]string{"GUICHET_DB": db}
 	getenv := func(k string) string { return env[k] }
-	if err := run(context.Background(), []string{"demo", "--tickets", "80", "--seed", "3"}, getenv, nil, io.Discard, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"demo", "--tickets", "20", "--seed", "3"}, getenv, nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := timersRun(t, db); err != nil {
@@ -72,7 +80,7 @@ func TestServeDeliversWhatTimersLeft(t *testing.T) {
 func TestJobsRunDelivers(t *testing.T) {
 	db := dbFlag(t)
 	getenv := func(k string) string { return map[string]string{"GUICHET_DB": db}[k] }
-	if err := run(context.Background(), []string{"demo", "--tickets", "80", "--seed", "3"}, getenv, nil, io.Discard, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"demo", "--tickets", "20", "--seed", "3"}, getenv, nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := timersRun(t, db); err != nil {
