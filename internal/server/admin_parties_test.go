@@ -242,13 +242,20 @@ func TestAdminSpaces(t *testing.T) {
 		wantStatus(t, f.as("admin", "POST", rename, "name=Quais+de+chargement", form), http.StatusSeeOther, "a project renamed")
 
 		body := f.as("engineer", "GET", path, "").Body.String()
-		for _, want := range []string{"Bolt entrepôts", "Quais de chargement", `href="/spaces/` + strconv.FormatInt(id, 10) + `/members"`, "<fieldset disabled"} {
+		for _, want := range []string{"Bolt entrepôts", "Quais de chargement", "aucun (pas d&#39;objectif de délai)", `href="/spaces/` + strconv.FormatInt(id, 10) + `/members"`, "<fieldset disabled"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the engineer's space page misses %q", want)
 			}
 		}
 		if strings.Contains(body, `id="project-form"`) {
 			t.Error("an engineer is offered to add projects")
+		}
+		acme := f.as("agent", "GET", "/admin/spaces/"+strconv.FormatInt(f.spaces["ACME"], 10), "").Body.String()
+		if !strings.Contains(acme, ">ACME-TC-2026</a>") {
+			t.Error("ACME's space page does not name its contract")
+		}
+		if !strings.Contains(f.as("agent", "GET", "/admin/organisations/"+strconv.FormatInt(f.orgs["acme"], 10), "").Body.String(), ">ACME-TC-2026</a>") {
+			t.Error("Acme's page does not list its contract")
 		}
 		list := f.as("agent", "GET", "/admin/spaces?client="+bolt, "").Body.String()
 		if !strings.Contains(list, "BWH") || strings.Contains(list, "Support Acme") {

@@ -28,6 +28,27 @@ func sentTwice(w http.ResponseWriter, r *http.Request, err error, find func() (s
 	return true
 }
 
+// contractsWhere lists the contracts for which keep answers true.
+func (p *Pages) contractsWhere(r *http.Request, s *session, keep func(*desk.Contract) bool) ([]desk.Contract, error) {
+	var out []desk.Contract
+	page := desk.Page{Limit: desk.MaxPageSize}
+	for {
+		cs, err := p.svc.Contracts(r.Context(), s.A, page)
+		if err != nil {
+			return nil, err
+		}
+		for i := range cs {
+			if keep(&cs[i]) {
+				out = append(out, cs[i])
+			}
+		}
+		if len(cs) < page.Limit {
+			return out, nil
+		}
+		page.After = cs[len(cs)-1].ID
+	}
+}
+
 // calendarNamed finds the calendar of this name.
 func (p *Pages) calendarNamed(r *http.Request, s *session, name string) func() (string, bool) {
 	return func() (string, bool) {

@@ -137,6 +137,10 @@ func (p *Pages) orgPage(w http.ResponseWriter, r *http.Request, s *session, stat
 			return
 		}
 		data["Spaces"] = spaces
+		if data["Contracts"], err = p.contractsWhere(r, s, func(c *desk.Contract) bool { return c.ClientID == o.ID }); err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
 	}
 	p.show(w, r, s, status, "admin_org.html", data)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -156,6 +157,12 @@ func (p *Pages) spacePage(w http.ResponseWriter, r *http.Request, s *session, st
 	data := map[string]any{"Space": sp, "Client": client, "Projects": projects, "Form": f, "Errors": errs,
 		"Admin": isAdmin(s.A), "ManageProjects": s.A.CanManageProjects(), "Done": r.URL.Query().Get("done"),
 		"TypedFor": "", "Typed": ""}
+	contracts, err := p.contractsWhere(r, s, func(c *desk.Contract) bool { return slices.Contains(c.SpaceIDs, sp.ID) })
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	data["Contracts"] = contracts
 	if len(typed) == 2 {
 		data["TypedFor"], data["Typed"] = typed[0], typed[1]
 	}
