@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"context"
+	"html"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,6 +186,31 @@ func TestAdminRefusals(t *testing.T) {
 		for role, link := range map[string]bool{"admin": true, "agent": false, "am": false} {
 			if got := strings.Contains(f.as(role, "GET", "/", "").Body.String(), `id="nav-admin"`); got != link {
 				t.Errorf("%s: administration link shown %v, want %v", role, got, link)
+			}
+		}
+	})
+}
+
+// TestAdminEnglish reads every administration page in English: the page's own
+// words are English, none of the French catalogue's.
+func TestAdminEnglish(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		f := newFixture(t, st, app.Options{})
+		en := "en"
+		_, err := f.svc.UpdateUser(context.Background(), f.actor(t, "admin"), f.users["admin"].ID, app.UserPatch{Locale: &en})
+		must(t, err)
+		french := []string{"Calendriers ouvrés", "Utilisateurs et rôles", "Heures d'ouverture", "Niveau de service",
+			"Référence", "Rôles", "Espaces et projets", "Enregistrer"}
+		for _, path := range append(adminPaths, "/admin/contracts/new?client="+strconv.FormatInt(f.orgs["acme"], 10)) {
+			body := f.as("admin", "GET", path, "").Body.String()
+			if !strings.Contains(body, `<html lang="en">`) {
+				t.Errorf("%s is not in English", path)
+			}
+			for _, w := range french {
+				if strings.Contains(body, w) || strings.Contains(body, html.EscapeString(w)) {
+					t.Errorf("%s: French %q on an English page", path, w)
+				}
 			}
 		}
 	})
