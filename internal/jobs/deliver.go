@@ -129,7 +129,11 @@ func NewQueue(store Store, svc *app.Service, c QueueConfig) (*Queue, error) {
 	}
 	q := &Queue{svc: svc, log: log}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{deliver: deliver, svc: svc, log: log})
+	retry := c.RetryPolicy
+	if retry == nil {
+		retry = &river.DefaultClientRetryPolicy{}
+	}
+	river.AddWorker(workers, &deliverWorker{deliver: deliver, retry: retry, svc: svc, log: log})
 	river.AddWorker(workers, &relayWorker{q: q})
 	relay := c.RelayInterval
 	if relay <= 0 {
@@ -146,7 +150,7 @@ func NewQueue(store Store, svc *app.Service, c QueueConfig) (*Queue, error) {
 		FetchPollInterval:    c.PollInterval,
 		FetchCooldown:        min(c.PollInterval, 100*time.Millisecond),
 		RescueStuckJobsAfter: c.RescueAfter,
-		RetryPolicy:          c.RetryPolicy,
+		RetryPolicy:          retry,
 		// The relay runs on the leader only: one instance at a time.
 		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(relay),
 			func() (river.JobArgs, *river.InsertOpts) { return relayArgs{}, nil },
@@ -225,6 +229,7 @@ func (q *Queue) Relay(ctx context.Context) (int, error) {
 type deliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
 	deliver func(ctx context.Context, outboxID int64) error
+	retry   river.ClientRetryPolicy
 	svc     *app.Service
 	log     *slog.Logger
 }
@@ -237,8 +242,10 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	case desk.ErrorCode(err) == desk.NotFound:
 		return river.JobCancel(err)
 	}
-	// Best effort: the row's attempts are for operators; River keeps the truth.
-	if ferr := w.svc.NotificationFailed(context.WithoutCancel(ctx), job.Args.OutboxID, time.Now()); ferr != nil {
+	// Best effort: the row's attempts and next attempt are for operators;
+	// River's job keeps the truth.
+	next := w.retry.NextRetry(job.JobRow)
+	if ferr := w.svc.NotificationFailed(context.WithoutCancel(ctx), job.Args.OutboxID, next); ferr != nil {
 		w.log.WarnContext(ctx, "record failed delivery", "outbox_id", job.Args.OutboxID, "err", ferr)
 	}
 	return err

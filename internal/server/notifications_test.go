@@ -85,14 +85,30 @@ func TestNotificationsNeverLeak(t *testing.T) {
 			}
 		}
 
+		// Pages, newest first: two, then the last one.
+		w := f.as("agent", "GET", "/api/v1/me/notifications?limit=2", "")
+		first := decodeJSON[list](t, w)
+		if len(first.Items) != 2 || first.NextCursor == "" {
+			t.Fatalf("first page: %s", w.Body.String())
+		}
+		w = f.as("agent", "GET", "/api/v1/me/notifications?limit=2&cursor="+first.NextCursor, "")
+		second := decodeJSON[list](t, w)
+		var ids []float64
+		for _, it := range append(first.Items, second.Items...) {
+			ids = append(ids, it["id"].(float64))
+		}
+		if len(second.Items) != 1 || second.NextCursor != "" || !(ids[0] > ids[1] && ids[1] > ids[2]) {
+			t.Fatalf("pages %v then %s", first.field("id"), w.Body.String())
+		}
+
 		// Marking another's notification read changes nothing for them.
 		agentItems := read("agent").Items
-		ids := fmt.Sprintf(`{"ids": [%v]}`, agentItems[0]["id"])
-		wantStatus(t, f.as("contact", "POST", "/api/v1/me/notifications/read", ids), http.StatusNoContent, "contact marks agent's")
+		mark := fmt.Sprintf(`{"ids": [%v]}`, agentItems[0]["id"])
+		wantStatus(t, f.as("contact", "POST", "/api/v1/me/notifications/read", mark), http.StatusNoContent, "contact marks agent's")
 		if p := read("agent"); p.Unread != 3 {
 			t.Errorf("agent's unread after another marked: %d", p.Unread)
 		}
-		wantStatus(t, f.as("agent", "POST", "/api/v1/me/notifications/read", ids), http.StatusNoContent, "agent marks own")
+		wantStatus(t, f.as("agent", "POST", "/api/v1/me/notifications/read", mark), http.StatusNoContent, "agent marks own")
 		if p := read("agent"); p.Unread != 2 {
 			t.Errorf("agent's unread after marking one: %d", p.Unread)
 		}
@@ -103,7 +119,7 @@ func TestNotificationsNeverLeak(t *testing.T) {
 
 		// The pages: the badge and the list show the same, and nothing else.
 		c := login(t, f.srv, emails["other"], demo.Password)
-		w := serve(f.srv, "GET", "/notifications", "", withCookie(c))
+		w = serve(f.srv, "GET", "/notifications", "", withCookie(c))
 		wantStatus(t, w, http.StatusOK, "other's page")
 		body := w.Body.String()
 		if !strings.Contains(body, ticketTitles["bolt"]) || strings.Contains(body, ticketTitles["acme"]) ||
