@@ -199,14 +199,15 @@ func (e *env) serveCmd() *cobra.Command {
 			if withDemo {
 				e.printDemoHint(base)
 			}
-			// Timers: every instance sweeps; each due timer still fires once.
-			go (&jobs.Sweeper{Service: svc, Interval: sweepInterval, Logger: log}).Run(e.ctx)
 			// Deliveries: River's workers; each notification is delivered once.
+			// The queue hooks into the store before anything sweeps.
 			stopQueue, err := startQueue(e.ctx, store, svc, log)
 			if err != nil {
 				return err
 			}
 			defer stopQueue()
+			// Timers: every instance sweeps; each due timer still fires once.
+			go (&jobs.Sweeper{Service: svc, Interval: sweepInterval, Logger: log}).Run(e.ctx)
 			return srv.Serve(e.ctx, ln)
 		},
 	}

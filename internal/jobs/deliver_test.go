@@ -346,3 +346,26 @@ func TestFailedDeliveryIsRetried(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoInstancesDeliverOnce runs two queues on one database, as two serve
+// instances do: each notification is delivered once.
+func TestTwoInstancesDeliverOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		in := mustInstall(t, s)
+		var calls atomic.Int32
+		count := func(ctx context.Context, id int64) error {
+			calls.Add(1)
+			return in.svc.DeliverNotification(ctx, id)
+		}
+		a := mustQueue(t, in, jobs.QueueConfig{Deliver: count})
+		b := mustQueue(t, in, jobs.QueueConfig{Deliver: count})
+		start(t, a)
+		start(t, b)
+		tk := in.breach(t)
+		waitDelivered(t, in, a)
+		wantOnce(t, in, tk)
+		if n := calls.Load(); n != 4 {
+			t.Errorf("%d deliveries for 4 jobs", n)
+		}
+	})
+}
