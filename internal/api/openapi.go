@@ -422,7 +422,7 @@ var problemResponses = map[int]struct{ name, description string }{
 // openAPIDocument builds the whole document.
 func openAPIDocument() jsonObject {
 	paths := jsonObject{}
-	for _, op := range slices.Concat(apiOperations, contractOperations, viewOperations) {
+	for _, op := range slices.Concat(apiOperations, contractOperations, viewOperations, countOperations) {
 		item, ok := paths[op.path].(jsonObject)
 		if !ok {
 			item = jsonObject{}
@@ -534,7 +534,7 @@ func openAPIDocument() jsonObject {
 					"schema": jsonObject{"type": "string"}},
 			},
 			"responses": responses,
-			"schemas":   withViewSchemas(withContractSchemas(apiSchemas())),
+			"schemas":   withCountSchemas(withViewSchemas(withContractSchemas(apiSchemas()))),
 		},
 	}
 }

@@ -43,6 +43,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		{"Event", Event{}, ""},
 		{"View", View{}, ""},
 		{"ViewList", List[View]{}, ""},
+		{"Count", Count{}, ""},
+		{"TicketCounts", TicketCounts{}, ""},
 		{"Notification", Notification{}, ""},
 		{"NotificationList", NotificationList{}, ""},
 		{"Problem", Problem{}, ""},

@@ -199,3 +199,68 @@ func withViewSchemas(s jsonObject) jsonObject {
 	})
 	return s
 }
+
+// Count is one figure: count tickets, or more than count when more is true.
+type Count struct {
+	Count int  `json:"count"`
+	More  bool `json:"more"`
+}
+
+func countOf(c app.Count) Count { return Count{Count: c.N, More: c.More} }
+
+// TicketCounts is the JSON form of the queue's figures.
+type TicketCounts struct {
+	ByStatus map[desk.Status]Count `json:"by_status"`
+	Breached *Count                `json:"breached,omitempty"`
+	DueSoon  *Count                `json:"due_soon,omitempty"`
+	Cap      int                   `json:"cap"`
+}
+
+// CountTickets answers the queue's figures for the list's filter.
+func (h *Handler) CountTickets(w http.ResponseWriter, r *http.Request) {
+	f, err := ticketFilter(r)
+	var tc *app.TicketCounts
+	if err == nil {
+		tc, err = h.svc.TicketCounts(r.Context(), actor(r), f)
+	}
+	respond(w, r, http.StatusOK, tc, err, func(tc *app.TicketCounts) TicketCounts {
+		out := TicketCounts{ByStatus: map[desk.Status]Count{}, Cap: app.CountCap}
+		for st, c := range tc.ByStatus {
+			out.ByStatus[st] = countOf(c)
+		}
+		if tc.Breached != nil {
+			b, d := countOf(*tc.Breached), countOf(*tc.DueSoon)
+			out.Breached, out.DueSoon = &b, &d
+		}
+		return out
+	})
+}
+
+// countOperations are the figures' endpoints of the OpenAPI document.
+var countOperations = []apiOperation{
+	{method: "GET", path: "/tickets/counts", id: "countTickets", tag: "tickets",
+		query: []string{"filter_space_id", "filter_project_id", "filter_nature", "filter_criticality",
+			"filter_priority", "filter_assignee_id", "filter_author_id", "filter_q"},
+		summary: "Count the tickets of a list, per status", status: 200, result: "TicketCounts", errors: []int{422},
+		description: "For the filters of `GET /tickets` (its `status`, `sort`, `order`, `limit` and `cursor` are " +
+			"set aside), how many tickets of each status the caller would see, exactly as the list shows them: " +
+			"another tenant's tickets and security tickets one may not see are never counted. For provider " +
+			"staff, also the tickets whose nearest objective deadline has passed (`breached`) or falls within " +
+			"24 hours (`due_soon`). Each figure stops at `cap` (1000): past it, `more` is true."},
+}
+
+// withCountSchemas adds the figures' schemas.
+func withCountSchemas(s jsonObject) jsonObject {
+	s["Count"] = schemaObject("A figure: `count` tickets, or more than `count` when `more` is true.", jsonObject{
+		"count": jsonObject{"type": "integer", "minimum": 0},
+		"more":  jsonObject{"type": "boolean"},
+	}, "count", "more")
+	s["TicketCounts"] = schemaObject("The figures of a ticket list.", jsonObject{
+		"by_status": jsonObject{"type": "object", "additionalProperties": schemaRef("Count"),
+			"description": "One figure per status."},
+		"breached": schemaRef("Count"),
+		"due_soon": schemaRef("Count"),
+		"cap":      jsonObject{"type": "integer", "description": "Where figures stop counting."},
+	}, "by_status", "cap")
+	return s
+}

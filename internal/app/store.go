@@ -28,6 +28,7 @@ type Queries interface {
 	SubmissionQueries
 	NotificationQueries
 	SavedViewQueries
+	TicketCountQueries
 
 	CreateOrganisation(ctx context.Context, o *desk.Organisation) error
 	UpdateOrganisation(ctx context.Context, o *desk.Organisation) error

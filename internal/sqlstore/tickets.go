@@ -297,33 +297,7 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 
 	where := func(scope desk.TicketScope, statuses []string) string {
 		w := scopeWhere(&a, nil, scope)
-		if f.SpaceID > 0 {
-			w = append(w, `space_id = `+a.add(f.SpaceID))
-		}
-		if f.ProjectID > 0 {
-			w = append(w, `project_id = `+a.add(f.ProjectID))
-		}
-		if len(statuses) == 1 {
-			w = append(w, `status = `+a.add(statuses[0]))
-		}
-		if f.Nature != "" {
-			w = append(w, d.broad(`nature`, f.Sort)+` = `+a.add(string(f.Nature)))
-		}
-		if f.Criticality != "" {
-			w = append(w, d.broad(`crit_rank`, f.Sort)+` = `+a.add(critRank(f.Criticality)))
-		}
-		if f.Priority != 0 {
-			w = append(w, d.broad(`priority`, f.Sort)+` = `+a.add(int64(f.Priority)))
-		}
-		if f.AssigneeID > 0 {
-			w = append(w, `assignee_id = `+a.add(f.AssigneeID))
-		}
-		if f.AuthorID > 0 {
-			w = append(w, `author_id = `+a.add(f.AuthorID))
-		}
-		if f.Text != "" {
-			w = append(w, d.titleCondition(&a, f.Text, tm))
-		}
+		w = filterWhere(d, &a, w, f, statuses, tm)
 		if len(after) == 1 {
 			w = append(w, `id`+cmp+a.add(after[0]))
 		} else if len(after) > 1 {
@@ -382,6 +356,42 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 	query := `SELECT ` + ticketListColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
 		orderBy + limitClause(n)
 	return query, a, nil
+}
+
+// filterWhere appends the conditions of f but its scope, its statuses (the
+// caller gives them: a list splits them into runs) and its cursor. Several
+// statuses are one IN list.
+func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []string, tm *titleMatch) []string {
+	if f.SpaceID > 0 {
+		w = append(w, `space_id = `+a.add(f.SpaceID))
+	}
+	if f.ProjectID > 0 {
+		w = append(w, `project_id = `+a.add(f.ProjectID))
+	}
+	if len(statuses) == 1 {
+		w = append(w, `status = `+a.add(statuses[0]))
+	} else if len(statuses) > 1 {
+		w = append(w, `status IN (`+inList(a, statuses)+`)`)
+	}
+	if f.Nature != "" {
+		w = append(w, d.broad(`nature`, f.Sort)+` = `+a.add(string(f.Nature)))
+	}
+	if f.Criticality != "" {
+		w = append(w, d.broad(`crit_rank`, f.Sort)+` = `+a.add(critRank(f.Criticality)))
+	}
+	if f.Priority != 0 {
+		w = append(w, d.broad(`priority`, f.Sort)+` = `+a.add(int64(f.Priority)))
+	}
+	if f.AssigneeID > 0 {
+		w = append(w, `assignee_id = `+a.add(f.AssigneeID))
+	}
+	if f.AuthorID > 0 {
+		w = append(w, `author_id = `+a.add(f.AuthorID))
+	}
+	if f.Text != "" {
+		w = append(w, d.titleCondition(a, f.Text, tm))
+	}
+	return w
 }
 
 // broad names column for a filter in a list ordered by sort. The nature, the

@@ -84,11 +84,14 @@ func listQuery(q url.Values, s *session) (app.TicketFilter, map[string]string) {
 		f.Status = activeStatuses
 	case "all":
 	default:
-		if desk.CheckStatus(desk.Status(v)) == nil {
-			f.Status = []desk.Status{desk.Status(v)}
-		} else {
-			bad("status")
-			f.Status = activeStatuses
+		// One status from the form, or several (open,to_close) from a saved view.
+		for st := range strings.SplitSeq(v, ",") {
+			if desk.CheckStatus(desk.Status(st)) != nil {
+				bad("status")
+				f.Status = activeStatuses
+				break
+			}
+			f.Status = append(f.Status, desk.Status(st))
 		}
 	}
 	if v := q.Get("nature"); v != "" {
@@ -292,6 +295,10 @@ func (p *Pages) ticketList(w http.ResponseWriter, r *http.Request, s *session, s
 		}
 		data["Spaces"] = spaces
 		data["ReadOnly"] = s.A.OrgKind == desk.Partner
+		if err := p.queueSide(r, s, f, q, data); err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
 	}
 	data["Tickets"], data["N"], data["Filter"] = list, p.names(r, s.A), f
 	p.show(w, r, s, status, "tickets.html", data)
