@@ -177,6 +177,19 @@ func init() {
 	}
 }
 
+// deadlineIndex follows "FROM tickets" in a count of the tickets whose deadline
+// falls in a range. Only tickets with a running objective have a deadline, so
+// the range is the narrow condition; SQLite, which prefers any equality (a
+// space, an assignee) to a range, read half a million tickets of a space to
+// find none breached (1.3 s), and is told which index to read. PostgreSQL
+// weighs the range from its statistics.
+func (d dialect) deadlineIndex() string {
+	if d == SQLite {
+		return ` INDEXED BY tickets_deadline`
+	}
+	return ``
+}
+
 // explain prefixes a query to get its plan.
 func (d dialect) explain() string {
 	if d == Postgres {

@@ -55,7 +55,11 @@ func (q *queries) CountTickets(ctx context.Context, scope desk.TicketScope, filt
 		for _, st := range f.Status {
 			statuses = append(statuses, string(st))
 		}
-		f.Sort = "" // no order: the filter columns are read as they are
+		f.Sort = "" // no order: the planner picks the filter's index
+		from := ` FROM tickets`
+		if !f.DeadlineFrom.IsZero() || !f.DeadlineBefore.IsZero() {
+			from += q.d.deadlineIndex()
+		}
 		w := scopeWhere(&a, nil, sc)
 		w = filterWhere(q.d, &a, w, f.TicketFilter, statuses, tm)
 		if !f.DeadlineFrom.IsZero() {
@@ -69,7 +73,7 @@ func (q *queries) CountTickets(ctx context.Context, scope desk.TicketScope, filt
 			where = ` WHERE ` + strings.Join(w, ` AND `)
 		}
 		n := strconv.Itoa(len(cols))
-		cols = append(cols, `(SELECT count(*) FROM (SELECT 1 FROM tickets`+where+limitClause(limit+1)+`) AS c`+n+`)`)
+		cols = append(cols, `(SELECT count(*) FROM (SELECT 1`+from+where+limitClause(limit+1)+`) AS c`+n+`)`)
 		at = append(at, i)
 	}
 	if len(cols) == 0 {
