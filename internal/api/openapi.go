@@ -528,6 +528,9 @@ func openAPIDocument() jsonObject {
 				"order": jsonObject{"name": "order", "in": "query", "required": false,
 					"description": "The direction of the order.",
 					"schema":      jsonObject{"type": "string", "enum": []string{"asc", "desc"}, "default": "asc"}},
+				"view_counts": jsonObject{"name": "counts", "in": "query", "required": false,
+					"description": "Whether each view comes with its figure.",
+					"schema":      jsonObject{"type": "boolean", "default": false}},
 				"similar_q": jsonObject{"name": "q", "in": "query", "required": false,
 					"description": "Words of the title being written: tickets whose title contains every word " +
 						"(at most 10 taken) match. Under 3 characters, the answer is empty.",

@@ -54,6 +54,8 @@ type View struct {
 	Filter    ViewFilter `json:"filter"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// Count is the view's figure, with ?counts=true only.
+	Count *Count `json:"count,omitempty"`
 }
 
 func viewOf(v *app.SavedView) View {
@@ -80,10 +82,26 @@ func (in viewInput) app() (app.SavedViewInput, error) {
 	return out, nil
 }
 
-// ListViews lists the caller's saved views and those shared with them.
+// ListViews lists the caller's saved views and those shared with them, each
+// with its figure when asked (?counts=true).
 func (h *Handler) ListViews(w http.ResponseWriter, r *http.Request) {
 	list, err := h.svc.SavedViews(r.Context(), actor(r))
-	respond(w, r, http.StatusOK, list, err, func(list []app.SavedView) List[View] { return itemsOf(list, viewOf) })
+	var counts []app.Count
+	switch c := r.URL.Query().Get("counts"); {
+	case err != nil:
+	case c == "true":
+		counts, err = h.svc.SavedViewCounts(r.Context(), actor(r), list)
+	case c != "" && c != "false":
+		err = desk.FieldError("counts", "must be true or false")
+	}
+	respond(w, r, http.StatusOK, list, err, func(list []app.SavedView) List[View] {
+		out := itemsOf(list, viewOf)
+		for i := range counts {
+			c := countOf(counts[i])
+			out.Items[i].Count = &c
+		}
+		return out
+	})
 }
 
 // CreateView saves a view of the ticket list.
@@ -134,10 +152,11 @@ func (h *Handler) DeleteView(w http.ResponseWriter, r *http.Request) {
 // viewOperations are the saved-view endpoints of the OpenAPI document, in the
 // order of server.Routes.
 var viewOperations = []apiOperation{
-	{method: "GET", path: "/views", id: "listViews", tag: "views",
-		summary: "List saved views", status: 200, result: "ViewList",
+	{method: "GET", path: "/views", id: "listViews", tag: "views", query: []string{"view_counts"},
+		summary: "List saved views", status: 200, result: "ViewList", errors: []int{422},
 		description: "The caller's own views and, for provider staff, the views other staff share, by name. " +
-			"Another person's private view is never listed."},
+			"Another person's private view is never listed. With `counts=true`, each view has its `count`: " +
+			"the tickets it shows the caller, counted like `GET /tickets/counts` (capped at 1000, `more` past it)."},
 	{method: "POST", path: "/views", id: "createView", tag: "views",
 		summary: "Save a view of the ticket list", body: "ViewInput", status: 201, result: "View",
 		errors: []int{409},
@@ -190,6 +209,7 @@ func withViewSchemas(s jsonObject) jsonObject {
 		"filter":     schemaRef("ViewFilter"),
 		"created_at": instant,
 		"updated_at": instant,
+		"count":      schemaRef("Count"),
 	}, "id", "owner_id", "name", "shared", "filter", "created_at", "updated_at")
 	s["ViewList"] = schemaList("View")
 	s["ViewInput"] = schemaInput("A view to save, or the fields of a view to change.", jsonObject{

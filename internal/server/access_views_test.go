@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"guichet/internal/app"
@@ -59,7 +60,9 @@ func init() {
 			want: row{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 401}},
 		{label: "by internal priority", path: "/api/v1/tickets/counts?priority=1", want: staffOnly(200, 422)},
 	}
-	matrix["GET /api/v1/views"] = []check{{label: "own and shared", path: "/api/v1/views", want: signedIn(200)}}
+	matrix["GET /api/v1/views"] = []check{{label: "own and shared", path: "/api/v1/views", want: signedIn(200)},
+		{label: "with their figures", path: "/api/v1/views?counts=true", reset: freshView("pm", true), want: signedIn(200)},
+		{label: "counts=maybe", path: "/api/v1/views?counts=maybe", want: signedIn(422)}}
 	matrix["POST /api/v1/views"] = []check{
 		{label: "a private view", path: "/api/v1/views", reset: reset,
 			body: `{"name": "Mine, {role}", "filter": {"status": ["open"], "mine": true, "sort": "created", "order": "desc"}}`,
@@ -182,6 +185,38 @@ func TestCountsFollowTheList(t *testing.T) {
 				if staff := slices.Index(roles, role) < 5; staff != (counts.Breached != nil) {
 					t.Errorf("%s: deadline figures shown: %v", role, counts.Breached != nil)
 				}
+			}
+		}
+	})
+}
+
+// TestViewsAPI saves views through the API and reads them back with their
+// figures: each counts what the list shows the caller.
+func TestViewsAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		f := newFixture(t, st, app.Options{})
+		f.seedTickets(t)
+		for _, role := range []string{"agent", "contact", "security", "animator"} {
+			w := f.as(role, "POST", "/api/v1/views", `{"name": "Sécurité", "filter": {"nature": "security", "order": "desc"}}`)
+			if w.Code != http.StatusCreated {
+				t.Fatalf("%s: create: %d %s", role, w.Code, w.Body.String())
+			}
+			w = f.as(role, "POST", "/api/v1/views", `{"name": "Sécurité", "filter": {}}`)
+			if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), `"name"`) {
+				t.Errorf("%s: the same name again: %d %s", role, w.Code, w.Body.String())
+			}
+			views := decodeJSON[struct {
+				Items []struct {
+					Name   string
+					Filter struct{ Nature, Order string }
+					Count  *struct{ Count int }
+				}
+			}](t, f.as(role, "GET", "/api/v1/views?counts=true", ""))
+			listed := decodeJSON[list](t, f.as(role, "GET", "/api/v1/tickets?nature=security&limit=200", "")).field("ref")
+			if len(views.Items) != 1 || views.Items[0].Count == nil || views.Items[0].Count.Count != len(listed) ||
+				views.Items[0].Filter.Nature != "security" || views.Items[0].Filter.Order != "desc" {
+				t.Errorf("%s: views %+v, want one of %d security tickets", role, views.Items, len(listed))
 			}
 		}
 	})
