@@ -292,7 +292,7 @@ var deadlineNone = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // instants and final figures, and one per deadline to change.
 func (q *queries) SetTicketTimers(ctx context.Context, updates ...app.TimerUpdate) error {
 	for len(updates) > 0 {
-		n := min(len(updates), 1000)
+		n := rowsPerStatement(len(updates), 3)
 		var a args
 		rows := make([]string, n)
 		for i, u := range updates[:n] {

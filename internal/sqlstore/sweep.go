@@ -84,7 +84,7 @@ func (q *queries) EventsOf(ctx context.Context, ids []int64) (map[int64][]desk.E
 // already is kept.
 func (q *queries) Enqueue(ctx context.Context, ns ...app.Notification) error {
 	for len(ns) > 0 {
-		n := min(len(ns), 1000)
+		n := rowsPerStatement(len(ns), 6)
 		var a args
 		rows := make([]string, n)
 		for i := range ns[:n] {
@@ -109,7 +109,7 @@ func (q *queries) Enqueue(ctx context.Context, ns ...app.Notification) error {
 // second event with the same ticket and sequence number is a Conflict.
 func (q *queries) AppendEvents(ctx context.Context, events []desk.Event) error {
 	for len(events) > 0 {
-		n := min(len(events), 1000)
+		n := rowsPerStatement(len(events), 9)
 		var a args
 		rows := make([]string, n)
 		for i := range events[:n] {
