@@ -50,6 +50,12 @@ func (q *queries) CountTickets(ctx context.Context, scope desk.TicketScope, filt
 			if tm.none() {
 				continue
 			}
+			if tm != nil && !tm.many {
+				// The few matching ids would be bound again in every subquery, up
+				// to 3,000 parameters each; the title index answers each one with
+				// a single parameter instead.
+				tm = nil
+			}
 		}
 		var statuses []string
 		for _, st := range f.Status {

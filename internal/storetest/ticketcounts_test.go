@@ -73,8 +73,17 @@ func TestCountTickets(t *testing.T) {
 			}
 		}
 
+		// A title found in more titles than the index is asked for counts the same.
+		s.SetTitleMatchLimit(2)
+		got, err := s.CountTickets(ctx, desk.TicketScope{All: true}, filters[5:6], 100)
+		must(t, err)
+		if !slices.Equal(got, []int{6}) {
+			t.Errorf("printer, read from the titles: %v, want [6]", got)
+		}
+		s.SetTitleMatchLimit(0)
+
 		// Past the cap, a count stops at cap+1.
-		got, err := s.CountTickets(ctx, desk.TicketScope{All: true}, filters[:1], 3)
+		got, err = s.CountTickets(ctx, desk.TicketScope{All: true}, filters[:1], 3)
 		must(t, err)
 		if !slices.Equal(got, []int{4}) {
 			t.Errorf("capped at 3: %v, want [4]", got)
