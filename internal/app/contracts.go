@@ -58,9 +58,9 @@ type ContractQueries interface {
 	// Enqueue writes notifications to the outbox; one whose key is there already
 	// is ignored.
 	Enqueue(ctx context.Context, ns ...Notification) error
-	// SetTicketStatus saves the status, resolution, updated and closed times of
-	// a ticket a status timer moved.
-	SetTicketStatus(ctx context.Context, t *desk.Ticket) error
+	// SetTicketStatuses saves the status, resolution, updated and closed times
+	// of tickets status timers moved.
+	SetTicketStatuses(ctx context.Context, ts []*desk.Ticket) error
 	// TidyTimers reclaims what a large sweep leaves behind in the timers' index,
 	// where the database needs it; outside a transaction.
 	TidyTimers(ctx context.Context) error

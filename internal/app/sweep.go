@@ -101,8 +101,8 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 }
 
 // sweepBatch applies the time rules to tickets at now. The events, the
-// notifications and the timers of the batch are written a few statements for
-// the whole batch; only a ticket a status timer moves is updated on its own.
+// notifications, the timers and the status changes of the batch are written a
+// few statements for the whole batch.
 func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket, now time.Time, dry bool, rep *SweepReport) error {
 	ids := make([]int64, len(tickets))
 	for i := range tickets {
@@ -116,6 +116,7 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket
 	var events []desk.Event
 	var notes []Notification
 	var timers []TimerUpdate
+	var statuses []*desk.Ticket
 	for i := range tickets {
 		t := &tickets[i].Ticket
 		rep.Tickets++
@@ -159,9 +160,7 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket
 			continue
 		}
 		if moved {
-			if err := q.SetTicketStatus(ctx, t); err != nil {
-				return err
-			}
+			statuses = append(statuses, t)
 		}
 		if stuck { // never spin on one ticket: look at it again in a minute
 			later := now.Add(time.Minute)
@@ -177,6 +176,9 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket
 	}
 	if dry {
 		return nil
+	}
+	if err := q.SetTicketStatuses(ctx, statuses); err != nil {
+		return err
 	}
 	if err := q.AppendEvents(ctx, events); err != nil {
 		return err

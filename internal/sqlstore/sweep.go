@@ -205,15 +205,42 @@ func (q *queries) TidyTimers(ctx context.Context) error {
 	return wrapErr(err, "vacuum ticket_timers")
 }
 
-// SetTicketStatus saves what a status timer changes: the status, the resolution
-// and the times. Naming only these columns lets SQLite leave alone the indexes
-// of the others.
-func (q *queries) SetTicketStatus(ctx context.Context, t *desk.Ticket) error {
-	stamp(&t.UpdatedAt)
-	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET status = $2, resolution = $3, updated_at = $4, closed_at = $5
-		WHERE id = $1`, t.ID, string(t.Status), t.Resolution, t.UpdatedAt, dbNullTime(t.ClosedAt))
-	if err != nil {
-		return q.d.wrap(err, "status", "update ticket status")
+// SetTicketStatuses saves what status timers change: the status, the
+// resolution and the times, of many tickets per statement (on PostgreSQL a
+// statement per ticket made the round trips a good part of a large sweep).
+// Naming only these columns lets SQLite leave alone the indexes of the others.
+func (q *queries) SetTicketStatuses(ctx context.Context, ts []*desk.Ticket) error {
+	for len(ts) > 0 {
+		n := rowsPerStatement(len(ts), 5)
+		var a args
+		rows := make([]string, n)
+		for i, t := range ts[:n] {
+			stamp(&t.UpdatedAt)
+			rows[i] = `(` + q.d.typed(a.add(t.ID), "bigint") + `, ` + q.d.typed(a.add(string(t.Status)), "text") + `, ` +
+				q.d.typed(a.add(t.Resolution), "text") + `, ` + q.d.typed(a.add(t.UpdatedAt), "timestamptz") + `, ` +
+				q.d.typed(a.add(dbNullTime(t.ClosedAt)), "timestamptz") + `)`
+		}
+		res, err := q.q.ExecContext(ctx, `WITH v (id, status, resolution, updated_at, closed_at) AS (VALUES `+
+			strings.Join(rows, `, `)+`)
+			UPDATE tickets SET status = v.status, resolution = v.resolution, updated_at = v.updated_at,
+				closed_at = v.closed_at
+			FROM v WHERE tickets.id = v.id`, a...)
+		if err != nil {
+			return q.d.wrap(err, "status", "update ticket statuses")
+		}
+		if got, err := res.RowsAffected(); err == nil && got != int64(n) {
+			return desk.Errorf(desk.NotFound, "%d of %d tickets to update were not found", int64(n)-got, n)
+		}
+		ts = ts[n:]
 	}
-	return mustAffect(res, "ticket")
+	return nil
+}
+
+// typed is placeholder p with PostgreSQL's type pgType, where a VALUES list
+// needs it to type its columns; SQLite takes values as they are.
+func (d dialect) typed(p, pgType string) string {
+	if d == Postgres {
+		return `CAST(` + p + ` AS ` + pgType + `)`
+	}
+	return p
 }
