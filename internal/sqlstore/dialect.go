@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
@@ -188,6 +189,19 @@ func (d dialect) deadlineIndex() string {
 		return ` INDEXED BY tickets_deadline`
 	}
 	return ``
+}
+
+// planned asks for a query planned with its arguments' values each time it runs.
+// PostgreSQL otherwise turns a statement it has prepared five times into a
+// generic plan, blind to the values: for a count capped by LIMIT over a status
+// that few tickets of a space have, that plan reads the whole table instead of
+// the index (0.2–0.4 s per figure on 1,000,000 tickets). SQLite plans each
+// statement for its values already.
+func (d dialect) planned(a args) []any {
+	if d == Postgres {
+		return append([]any{pgx.QueryExecModeExec}, a...)
+	}
+	return a
 }
 
 // explain prefixes a query to get its plan.

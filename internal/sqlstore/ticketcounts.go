@@ -85,7 +85,7 @@ func (q *queries) CountTickets(ctx context.Context, scope desk.TicketScope, filt
 	if len(cols) == 0 {
 		return out, nil
 	}
-	row := q.q.QueryRowContext(ctx, `SELECT `+strings.Join(cols, `, `), a...)
+	row := q.q.QueryRowContext(ctx, `SELECT `+strings.Join(cols, `, `), q.d.planned(a)...)
 	dst := make([]any, len(cols))
 	ns := make([]int, len(cols))
 	for j := range ns {
