@@ -409,6 +409,15 @@ func TestSweepLargeBase(t *testing.T) {
 		must(t, s.DB().QueryRowContext(ctx, `SELECT next_due_at FROM ticket_timers WHERE next_due_at IS NOT NULL
 			ORDER BY next_due_at, ticket_id LIMIT 1 OFFSET 9999`).Scan(&t1))
 	}
+	// Many tickets share that instant (the catch-up moved them to to_close
+	// together): defer those past the 10,000th by a year, so that exactly
+	// 10,000 are due, as in the target.
+	res, err := s.DB().ExecContext(ctx, `UPDATE ticket_timers SET next_due_at = $2 WHERE ticket_id IN (
+		SELECT ticket_id FROM ticket_timers WHERE next_due_at <= $1
+		ORDER BY next_due_at, ticket_id LIMIT 1000000 OFFSET 10000)`, t1, t1.AddDate(1, 0, 0))
+	must(t, err)
+	deferred, _ := res.RowsAffected()
+	t.Logf("deferred %d tickets due at the same instant", deferred)
 	plan, err := s.ExplainDueTickets(ctx, t1)
 	must(t, err)
 	t.Logf("plan of the due query:\n%s", strings.Join(plan, "\n"))
