@@ -76,33 +76,45 @@ func (s *Service) NotificationFailed(ctx context.Context, id int64, next time.Ti
 	return s.store.OutboxFailed(ctx, id, next)
 }
 
-// PendingNotifications lists the ids of outbox rows not yet delivered, after
-// afterID, by id.
-func (s *Service) PendingNotifications(ctx context.Context, afterID int64, limit int) ([]int64, error) {
-	return s.store.PendingOutbox(ctx, afterID, limit)
+// EachPendingNotification calls fn with the ids of the outbox rows not yet
+// delivered, 500 at a time by id, and returns how many it handed over; it
+// stops at fn's first error.
+func (s *Service) EachPendingNotification(ctx context.Context, fn func(ids []int64) error) (int, error) {
+	const batch = 500
+	var after int64
+	n := 0
+	for {
+		ids, err := s.store.PendingOutbox(ctx, after, batch)
+		if err != nil {
+			return n, err
+		}
+		if len(ids) > 0 {
+			if err := fn(ids); err != nil {
+				return n, err
+			}
+		}
+		n += len(ids)
+		if len(ids) < batch {
+			return n, nil
+		}
+		after = ids[len(ids)-1]
+	}
 }
 
 // DeliverPending delivers every outbox row pending now, one transaction each,
 // and returns how many it delivered; it stops at the first failure.
 func (s *Service) DeliverPending(ctx context.Context) (int, error) {
-	var after int64
 	n := 0
-	for {
-		ids, err := s.store.PendingOutbox(ctx, after, 500)
-		if err != nil {
-			return n, err
-		}
+	_, err := s.EachPendingNotification(ctx, func(ids []int64) error {
 		for _, id := range ids {
 			if err := s.DeliverNotification(ctx, id); err != nil {
-				return n, err
+				return err
 			}
 			n++
 		}
-		if len(ids) < 500 {
-			return n, nil
-		}
-		after = ids[len(ids)-1]
-	}
+		return nil
+	})
+	return n, err
 }
 
 // Notifications lists the actor's own notifications, newest first, and counts
@@ -120,7 +132,7 @@ func (s *Service) Notifications(ctx context.Context, a *desk.Actor, p desk.Page)
 	if err != nil {
 		return nil, 0, err
 	}
-	unread, err := s.store.UnreadNotifications(ctx, a.UserID, scope, MaxUnreadCount)
+	unread, err := s.UnreadNotifications(ctx, a)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -206,22 +206,7 @@ func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 // Relay enqueues every pending outbox row; those with a job already are
 // skipped by the jobs' uniqueness. It returns how many rows it looked at.
 func (q *Queue) Relay(ctx context.Context) (int, error) {
-	var after int64
-	total := 0
-	for {
-		ids, err := q.svc.PendingNotifications(ctx, after, 500)
-		if err != nil {
-			return total, err
-		}
-		if err := q.Enqueue(ctx, ids...); err != nil {
-			return total, err
-		}
-		total += len(ids)
-		if len(ids) < 500 {
-			return total, nil
-		}
-		after = ids[len(ids)-1]
-	}
+	return q.svc.EachPendingNotification(ctx, func(ids []int64) error { return q.Enqueue(ctx, ids...) })
 }
 
 // deliverWorker delivers one outbox row. A failure is retried with River's

@@ -167,7 +167,7 @@ func waitDelivered(t *testing.T, in *install, q *jobs.Queue) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		pending, err := in.svc.PendingNotifications(t.Context(), 0, 10)
+		pending, err := in.svc.Store().PendingOutbox(t.Context(), 0, 10)
 		must(t, err)
 		states, err := q.JobStates(t.Context())
 		must(t, err)
@@ -286,7 +286,7 @@ func TestDuplicateDelivery(t *testing.T) {
 		in := mustInstall(t, s)
 		q := mustQueue(t, in, jobs.QueueConfig{})
 		tk := in.breach(t)
-		pending, err := in.svc.PendingNotifications(ctx, 0, 10)
+		pending, err := in.svc.Store().PendingOutbox(ctx, 0, 10)
 		must(t, err)
 		if len(pending) != 4 {
 			t.Fatalf("pending %v", pending)
