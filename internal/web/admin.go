@@ -14,6 +14,24 @@ import (
 // For clients and partners the administration does not exist: every page of it
 // answers not found, whatever the id, so that it names nothing of anybody.
 
+// everyPage reads a list of the administration to its end, a page at a time
+// in id order: the lists it serves hold hundreds of items, not millions.
+func everyPage[T any](list func(desk.Page) ([]T, error), id func(T) int64) ([]T, error) {
+	var out []T
+	page := desk.Page{Limit: desk.MaxPageSize}
+	for {
+		items, err := list(page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(items) < page.Limit {
+			return out, nil
+		}
+		page.After = id(items[len(items)-1])
+	}
+}
+
 // staffOnly returns the session of a provider staff member, or answers not
 // found to anyone else (and false).
 func (p *Pages) staffOnly(w http.ResponseWriter, r *http.Request) (*session, bool) {

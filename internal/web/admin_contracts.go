@@ -360,37 +360,22 @@ func (p *Pages) partyNames(r *http.Request, s *session) (*partyNames, error) {
 	return n, nil
 }
 
-// allOrganisations reads every organisation the visitor sees, page by page.
+// allOrganisations reads every organisation the visitor sees.
 func (p *Pages) allOrganisations(r *http.Request, s *session) ([]desk.Organisation, error) {
-	var out []desk.Organisation
-	for after := int64(0); ; {
-		orgs, err := p.svc.Organisations(r.Context(), s.A, desk.Page{After: after, Limit: desk.MaxPageSize})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, orgs...)
-		if len(orgs) < desk.MaxPageSize {
-			return out, nil
-		}
-		after = orgs[len(orgs)-1].ID
-	}
+	return everyPage(func(pg desk.Page) ([]desk.Organisation, error) { return p.svc.Organisations(r.Context(), s.A, pg) },
+		func(o desk.Organisation) int64 { return o.ID })
 }
 
 // providerStaff lists the provider's own users: the account managers to choose
 // from. Staff visitors belong to the provider.
 func (p *Pages) providerStaff(r *http.Request, s *session) ([]desk.User, error) {
-	var out []desk.User
-	for after := int64(0); ; {
-		users, err := p.svc.UsersOf(r.Context(), s.A, s.A.OrgID, desk.Page{After: after, Limit: desk.MaxPageSize})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, users...)
-		if len(users) < desk.MaxPageSize {
-			return out, nil
-		}
-		after = users[len(users)-1].ID
-	}
+	return p.usersOf(r, s, s.A.OrgID)
+}
+
+// usersOf lists the users of organisation org.
+func (p *Pages) usersOf(r *http.Request, s *session, org int64) ([]desk.User, error) {
+	return everyPage(func(pg desk.Page) ([]desk.User, error) { return p.svc.UsersOf(r.Context(), s.A, org, pg) },
+		func(u desk.User) int64 { return u.ID })
 }
 
 // NewContract shows the form of a new contract: first the client to choose,

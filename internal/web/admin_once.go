@@ -30,36 +30,32 @@ func sentTwice(w http.ResponseWriter, r *http.Request, err error, find func() (s
 
 // contractsWhere lists the contracts for which keep answers true.
 func (p *Pages) contractsWhere(r *http.Request, s *session, keep func(*desk.Contract) bool) ([]desk.Contract, error) {
-	var out []desk.Contract
-	page := desk.Page{Limit: desk.MaxPageSize}
-	for {
-		cs, err := p.svc.Contracts(r.Context(), s.A, page)
-		if err != nil {
-			return nil, err
-		}
-		for i := range cs {
-			if keep(&cs[i]) {
-				out = append(out, cs[i])
-			}
-		}
-		if len(cs) < page.Limit {
-			return out, nil
-		}
-		page.After = cs[len(cs)-1].ID
+	cs, err := everyPage(func(pg desk.Page) ([]desk.Contract, error) { return p.svc.Contracts(r.Context(), s.A, pg) },
+		func(c desk.Contract) int64 { return c.ID })
+	if err != nil {
+		return nil, err
 	}
+	out := cs[:0]
+	for i := range cs {
+		if keep(&cs[i]) {
+			out = append(out, cs[i])
+		}
+	}
+	return out, nil
 }
 
 // calendarNamed finds the calendar of this name.
 func (p *Pages) calendarNamed(r *http.Request, s *session, name string) func() (string, bool) {
 	return func() (string, bool) {
-		cals, err := p.svc.Calendars(r.Context(), s.A, desk.Page{Limit: desk.MaxPageSize})
-		for err == nil && len(cals) > 0 {
-			for _, c := range cals {
-				if c.Name == strings.TrimSpace(name) {
-					return "/admin/calendars/" + strconv.FormatInt(c.ID, 10), true
-				}
+		cals, err := everyPage(func(pg desk.Page) ([]desk.CalendarDef, error) { return p.svc.Calendars(r.Context(), s.A, pg) },
+			func(c desk.CalendarDef) int64 { return c.ID })
+		if err != nil {
+			return "", false
+		}
+		for _, c := range cals {
+			if c.Name == strings.TrimSpace(name) {
+				return "/admin/calendars/" + strconv.FormatInt(c.ID, 10), true
 			}
-			cals, err = p.svc.Calendars(r.Context(), s.A, desk.Page{After: cals[len(cals)-1].ID, Limit: desk.MaxPageSize})
 		}
 		return "", false
 	}
@@ -68,16 +64,11 @@ func (p *Pages) calendarNamed(r *http.Request, s *session, name string) func() (
 // contractWithReference finds the contract of this reference.
 func (p *Pages) contractWithReference(r *http.Request, s *session, ref string) func() (string, bool) {
 	return func() (string, bool) {
-		cs, err := p.svc.Contracts(r.Context(), s.A, desk.Page{Limit: desk.MaxPageSize})
-		for err == nil && len(cs) > 0 {
-			for _, c := range cs {
-				if c.Reference == strings.TrimSpace(ref) {
-					return "/admin/contracts/" + strconv.FormatInt(c.ID, 10), true
-				}
-			}
-			cs, err = p.svc.Contracts(r.Context(), s.A, desk.Page{After: cs[len(cs)-1].ID, Limit: desk.MaxPageSize})
+		cs, err := p.contractsWhere(r, s, func(c *desk.Contract) bool { return c.Reference == strings.TrimSpace(ref) })
+		if err != nil || len(cs) == 0 {
+			return "", false
 		}
-		return "", false
+		return "/admin/contracts/" + strconv.FormatInt(cs[0].ID, 10), true
 	}
 }
 
@@ -102,23 +93,17 @@ func (p *Pages) organisationNamed(r *http.Request, s *session, kind, name string
 // another organisation is not this form's.
 func (p *Pages) userWithEmail(r *http.Request, s *session, org int64, email string) func() (string, bool) {
 	return func() (string, bool) {
-		email = desk.NormaliseEmail(email)
-		page := desk.Page{Limit: desk.MaxPageSize}
-		for {
-			users, err := p.svc.UsersOf(r.Context(), s.A, org, page)
-			if err != nil {
-				return "", false
-			}
-			for _, u := range users {
-				if u.Email == email {
-					return "/admin/users/" + strconv.FormatInt(u.ID, 10), true
-				}
-			}
-			if len(users) < page.Limit {
-				return "", false
-			}
-			page.After = users[len(users)-1].ID
+		users, err := p.usersOf(r, s, org)
+		if err != nil {
+			return "", false
 		}
+		email = desk.NormaliseEmail(email)
+		for _, u := range users {
+			if u.Email == email {
+				return "/admin/users/" + strconv.FormatInt(u.ID, 10), true
+			}
+		}
+		return "", false
 	}
 }
 

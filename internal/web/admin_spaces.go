@@ -81,20 +81,10 @@ func clientsOf(orgs []desk.Organisation) []desk.Organisation {
 	return out
 }
 
-// allSpaces reads every space the visitor sees, page by page.
+// allSpaces reads every space the visitor sees.
 func (p *Pages) allSpaces(r *http.Request, s *session) ([]desk.Space, error) {
-	var out []desk.Space
-	for after := int64(0); ; {
-		spaces, err := p.svc.Spaces(r.Context(), s.A, desk.Page{After: after, Limit: desk.MaxPageSize})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, spaces...)
-		if len(spaces) < desk.MaxPageSize {
-			return out, nil
-		}
-		after = spaces[len(spaces)-1].ID
-	}
+	return everyPage(func(pg desk.Page) ([]desk.Space, error) { return p.svc.Spaces(r.Context(), s.A, pg) },
+		func(sp desk.Space) int64 { return sp.ID })
 }
 
 // CreateSpace adds a support space to a client.
