@@ -19,6 +19,9 @@ type Store interface {
 	InTx(ctx context.Context, fn func(Queries) error) error
 	// Ping tells whether the database answers.
 	Ping(ctx context.Context) error
+	// WriteConcurrency is how many transactions can usefully write at once:
+	// one on a database with a single writer.
+	WriteConcurrency() int
 }
 
 // Queries are the reads and writes, inside or outside a transaction.

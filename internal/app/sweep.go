@@ -1,10 +1,15 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"guichet/internal/desk"
 )
@@ -15,6 +20,9 @@ type SweepOptions struct {
 	DryRun bool
 	// BatchSize is how many due tickets one transaction takes (default 500).
 	BatchSize int
+	// Workers is how many batches run at once; by default the store's
+	// WriteConcurrency. A dry run always takes one.
+	Workers int
 }
 
 // FiredTimer is one timer a sweep fired (or, in a dry run, would fire).
@@ -58,34 +66,21 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 			return nil, err
 		}
 	}
-	var afterDue time.Time
-	var afterID int64
-	for {
-		var n int
-		batch := func(q Queries) error {
-			tickets, err := q.DueTickets(ctx, now, afterDue, afterID, o.BatchSize, !o.DryRun)
-			if err != nil {
-				return err
-			}
-			n = len(tickets)
-			if n == 0 {
-				return nil
-			}
-			afterDue, afterID = tickets[n-1].NextDue, tickets[n-1].ID
-			return s.sweepBatch(ctx, q, tickets, now, o.DryRun, rep)
-		}
-		var err error
-		if o.DryRun {
-			err = batch(s.store)
-		} else {
-			err = s.store.InTx(ctx, batch)
-		}
-		if err != nil {
-			return rep, err
-		}
-		if n < o.BatchSize {
-			break
-		}
+	workers := cmp.Or(o.Workers, s.store.WriteConcurrency(), 1)
+	if o.DryRun {
+		workers = 1 // nothing is locked: one pass reads everything due, in order
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for range workers {
+		g.Go(func() error { return s.sweepBatches(gctx, now, o, rep, &mu) })
+	}
+	err := g.Wait()
+	// Batches ran side by side: report by ticket, each ticket's timers in the
+	// order they fired.
+	slices.SortStableFunc(rep.Fired, func(a, b FiredTimer) int { return cmp.Compare(a.TicketID, b.TicketID) })
+	if err != nil {
+		return rep, err
 	}
 	if !o.DryRun {
 		if err := s.store.SetSetting(ctx, LastSweepSetting, now.Format(time.RFC3339Nano)); err != nil {
@@ -98,6 +93,48 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 		}
 	}
 	return rep, nil
+}
+
+// sweepBatches takes due tickets a batch at a time until none is left, and adds
+// what each committed batch did to rep. On PostgreSQL several run at once: each
+// batch locks its tickets and the others skip them, so a ticket is swept once.
+func (s *Service) sweepBatches(ctx context.Context, now time.Time, o SweepOptions, rep *SweepReport, mu *sync.Mutex) error {
+	var afterDue time.Time
+	var afterID int64
+	for {
+		var n int
+		var done SweepReport
+		batch := func(q Queries) error {
+			done = SweepReport{}
+			tickets, err := q.DueTickets(ctx, now, afterDue, afterID, o.BatchSize, !o.DryRun)
+			if err != nil {
+				return err
+			}
+			n = len(tickets)
+			if n == 0 {
+				return nil
+			}
+			afterDue, afterID = tickets[n-1].NextDue, tickets[n-1].ID
+			return s.sweepBatch(ctx, q, tickets, now, o.DryRun, &done)
+		}
+		var err error
+		if o.DryRun {
+			err = batch(s.store)
+		} else {
+			err = s.store.InTx(ctx, batch)
+		}
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		rep.Tickets += done.Tickets
+		rep.Fired = append(rep.Fired, done.Fired...)
+		rep.Notifications += done.Notifications
+		mu.Unlock()
+		if n < o.BatchSize {
+			return nil
+		}
+	}
 }
 
 // sweepBatch applies the time rules to tickets at now. The events, the

@@ -29,10 +29,33 @@ type stmtDB struct {
 	// turn holds a token while a write runs: transactions (which all take
 	// SQLite's write lock, BEGIN IMMEDIATE) and writes outside them.
 	turn chan struct{}
+	// writer, when set, is the pool of one connection that transactions and
+	// writes use (see newStmtDB), taking the same turns; nil on the writer itself.
+	writer *stmtDB
 }
 
-func newStmtDB(db *sql.DB) *stmtDB {
-	return &stmtDB{DB: db, stmts: make(map[string]*sql.Stmt), turn: make(chan struct{}, 1)}
+// SQLite empties a connection's page cache whenever another connection has
+// written since its last transaction. Writes take turns anyway, so they all go
+// through one connection of their own: no other connection writes, its cache
+// stays warm from one transaction to the next, and it can be larger than the
+// readers' (which a write empties) without multiplying the memory by the pool.
+
+// newStmtDB returns the pool db, whose transactions and writes run on writer
+// when it is not nil.
+func newStmtDB(db, writer *sql.DB) *stmtDB {
+	c := &stmtDB{DB: db, stmts: make(map[string]*sql.Stmt), turn: make(chan struct{}, 1)}
+	if writer != nil {
+		c.writer = &stmtDB{DB: writer, stmts: make(map[string]*sql.Stmt), turn: c.turn}
+	}
+	return c
+}
+
+// writes is the pool that transactions and writes run on.
+func (c *stmtDB) writes() *stmtDB {
+	if c.writer != nil {
+		return c.writer
+	}
+	return c
 }
 
 // SQLite lets one writer in at a time; the others poll, sleeping longer and
@@ -92,7 +115,8 @@ func (c *stmtDB) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st := c.prepared(ctx, query)
+	w := c.writes()
+	st := w.prepared(ctx, query)
 	done, err := c.writeTurn(ctx)
 	if err != nil {
 		return nil, err
@@ -101,7 +125,7 @@ func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sq
 	if st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return c.DB.ExecContext(ctx, query, args...)
+	return w.DB.ExecContext(ctx, query, args...)
 }
 
 func (c *stmtDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -118,7 +142,7 @@ func (c *stmtDB) QueryRowContext(ctx context.Context, query string, args ...any)
 	return c.DB.QueryRowContext(ctx, query, args...)
 }
 
-// Close closes the statements, then the pool.
+// Close closes the statements, then the pools.
 func (c *stmtDB) Close() error {
 	c.mu.Lock()
 	for _, st := range c.stmts {
@@ -126,6 +150,9 @@ func (c *stmtDB) Close() error {
 	}
 	clear(c.stmts)
 	c.mu.Unlock()
+	if c.writer != nil {
+		_ = c.writer.Close()
+	}
 	return c.DB.Close()
 }
 

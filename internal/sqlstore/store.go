@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -45,7 +46,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	var q querier = db
 	if d == SQLite {
-		q = newStmtDB(db)
+		w, err := d.openWriter(dsn)
+		if err == nil {
+			err = w.PingContext(ctx)
+		}
+		if err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open %s database: %w", d, err)
+		}
+		q = newStmtDB(db, w)
 	}
 	s := &Store{queries: queries{q: q, d: d}, db: db}
 	s.sessions = &sessionStore{db: q, d: d}
@@ -77,6 +86,16 @@ func (s *Store) Dialect() string { return string(s.d) }
 // Ping tells whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
+// WriteConcurrency is how many transactions can usefully write at once: SQLite
+// has one writer; PostgreSQL writes in parallel, each transaction in its own
+// backend, so big jobs (the timer sweep) split their work between a few.
+func (s *Store) WriteConcurrency() int {
+	if s.d == SQLite {
+		return 1
+	}
+	return min(4, max(2, runtime.NumCPU()))
+}
+
 // Sessions returns a session store for scs, kept in the sessions table.
 func (s *Store) Sessions() scs.Store { return s.sessions }
 
@@ -95,7 +114,8 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 	case *sql.DB:
 		db = pool
 	case *stmtDB:
-		db, cache = pool.DB, pool
+		cache = pool.writes()
+		db = cache.DB
 	default:
 		return fn(q)
 	}
