@@ -199,13 +199,19 @@ func likePattern(s string) string {
 
 // scopeWhere appends the conditions of scope, which must not be empty.
 func scopeWhere(a *args, where []string, sc desk.TicketScope) []string {
+	return scopeWhereOn(a, where, sc, `space_id`)
+}
+
+// scopeWhereOn is scopeWhere with the scope's spaces tested on spaceCol (the
+// column, or +space_id to keep SQLite off its indexes: see broad).
+func scopeWhereOn(a *args, where []string, sc desk.TicketScope, spaceCol string) []string {
 	if sc.All {
 		return where
 	}
 	if len(sc.Spaces) == 1 {
-		where = append(where, `space_id = `+a.add(sc.Spaces[0]))
+		where = append(where, spaceCol+` = `+a.add(sc.Spaces[0]))
 	} else {
-		where = append(where, `space_id IN (`+a.in(sc.Spaces)+`)`)
+		where = append(where, spaceCol+` IN (`+a.in(sc.Spaces)+`)`)
 	}
 	var partial []int64 // security spaces among the scope's, when not all of them
 	for _, id := range sc.Spaces {
@@ -295,9 +301,13 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 		f.SpaceID = 0
 	}
 
-	where := func(scope desk.TicketScope, statuses []string) string {
-		w := scopeWhere(&a, nil, scope)
-		w = filterWhere(d, &a, w, f, statuses, tm)
+	where := func(scope desk.TicketScope, statuses []string, crit desk.Criticality) string {
+		w := scopeWhereOn(&a, nil, scope, d.broad(`space_id`, f, len(statuses) == 1))
+		fc := f
+		if crit != "" {
+			fc.Criticality = crit
+		}
+		w = filterWhere(d, &a, w, fc, statuses, tm)
 		if len(after) == 1 {
 			w = append(w, `id`+cmp+a.add(after[0]))
 		} else if len(after) > 1 {
@@ -342,15 +352,27 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 			statusSets = append(statusSets, []string{st})
 		}
 	}
-	if len(scopes) == 1 && len(statusSets) == 1 {
-		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses) + orderBy + limitClause(n)
+	// A list by criticality of one priority: priority follows criticality by
+	// default, so the tickets of a priority sit at one end of the criticality
+	// order, and reading that order found them after most of the base. Each
+	// criticality is a run of the (crit_rank, priority, created_at, id) index.
+	// (With statuses, each status's run is short enough to read as it is.)
+	crits := []desk.Criticality{""}
+	if f.Sort == app.SortCriticality && f.Priority != 0 && f.Criticality == "" && len(statuses) == 0 &&
+		len(scopes)*len(desk.Criticalities) <= maxListParts {
+		crits = desk.Criticalities
+	}
+	if len(scopes) == 1 && len(statusSets) == 1 && len(crits) == 1 {
+		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses, "") + orderBy + limitClause(n)
 		return query, a, nil
 	}
 	var parts []string
 	for _, sc := range scopes {
 		for _, sts := range statusSets {
-			parts = append(parts, `SELECT * FROM (SELECT * FROM tickets`+where(sc, sts)+orderBy+limitClause(n)+
-				`) AS s`+strconv.Itoa(len(parts)))
+			for _, c := range crits {
+				parts = append(parts, `SELECT * FROM (SELECT * FROM tickets`+where(sc, sts, c)+orderBy+limitClause(n)+
+					`) AS s`+strconv.Itoa(len(parts)))
+			}
 		}
 	}
 	query := `SELECT ` + ticketListColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
@@ -362,8 +384,9 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 // caller gives them: a list splits them into runs) and its cursor. Several
 // statuses are one IN list.
 func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []string, tm *titleMatch) []string {
+	col := func(c string) string { return d.broad(c, f, len(statuses) == 1) }
 	if f.SpaceID > 0 {
-		w = append(w, `space_id = `+a.add(f.SpaceID))
+		w = append(w, col(`space_id`)+` = `+a.add(f.SpaceID))
 	}
 	if f.ProjectID > 0 {
 		w = append(w, `project_id = `+a.add(f.ProjectID))
@@ -374,16 +397,16 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, `status IN (`+inList(a, statuses)+`)`)
 	}
 	if f.Nature != "" {
-		w = append(w, d.broad(`nature`, f.Sort)+` = `+a.add(string(f.Nature)))
+		w = append(w, col(`nature`)+` = `+a.add(string(f.Nature)))
 	}
 	if f.Criticality != "" {
-		w = append(w, d.broad(`crit_rank`, f.Sort)+` = `+a.add(critRank(f.Criticality)))
+		w = append(w, col(`crit_rank`)+` = `+a.add(critRank(f.Criticality)))
 	}
 	if f.Priority != 0 {
-		w = append(w, d.broad(`priority`, f.Sort)+` = `+a.add(int64(f.Priority)))
+		w = append(w, col(`priority`)+` = `+a.add(int64(f.Priority)))
 	}
 	if f.AssigneeID > 0 {
-		w = append(w, `assignee_id = `+a.add(f.AssigneeID))
+		w = append(w, col(`assignee_id`)+` = `+a.add(f.AssigneeID))
 	}
 	if f.AuthorID > 0 {
 		w = append(w, `author_id = `+a.add(f.AuthorID))
@@ -394,25 +417,48 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 	return w
 }
 
-// broad names column for a filter in a list ordered by sort. The nature, the
-// criticality and the priority each hold a quarter of the tickets or so: when no
-// index starts with the column and gives that order, reading the order's own
-// index and checking the column finds a page after a few hundred rows, while
-// SQLite, which has no statistics of how values spread, would rather read the
-// column's index and sort every ticket it gives (0.7 s for the questions of a
-// million tickets ordered by last change). A unary plus keeps SQLite from
-// using an index on the column; PostgreSQL chooses well by itself.
-func (d dialect) broad(column string, sort app.TicketSort) string {
+// broad names column for a filter of list f, on SQLite, which has no
+// statistics of how values spread and so may read the wrong index: the column's
+// own, then sort every ticket it gives (seconds on a million tickets). A unary
+// plus keeps SQLite from using an index on the column; PostgreSQL chooses well
+// by itself.
+//
+//   - With one status (each run of a list by status), the (status, order) index
+//     is the one to read: an open ticket is rare, a ticket of a given nature,
+//     criticality, priority, space or assignee is not, and the run holds few
+//     tickets of the other column's value, so reading that column's index found
+//     them after hundreds of thousands of rows. SQLite had preferred the other
+//     column's index.
+//   - A filter on the order's own column reads the (column, order…) index.
+//   - Otherwise the nature, the criticality, the priority and the assignee each
+//     hold a good share of the tickets: when no index starts with the column and
+//     gives the order, reading the order's own index and checking the column
+//     finds a page after a few hundred rows, where reading the column's index
+//     sorted every ticket it gave (0.7 s for the questions of a million tickets
+//     ordered by last change).
+func (d dialect) broad(column string, f app.TicketFilter, oneStatus bool) string {
 	if d != SQLite {
 		return column
 	}
-	switch sort {
-	case app.SortPriority, "":
-		return column // (column, priority, created_at, id) exists for each
-	case app.SortCreated:
-		if column != `priority` {
-			return column // (nature|crit_rank, created_at, id)
+	key, _, _, _ := sortKeys(f.Sort)
+	if oneStatus {
+		switch f.Sort {
+		case app.SortPriority, app.SortCreated, app.SortUpdated, app.SortCriticality, "":
+			if column == key {
+				return column // (status, column, …)
+			}
+			return `+` + column // (status, order…) exists for each
 		}
+	}
+	switch {
+	case column == key, column == `space_id`:
+		return column // (column, order…) exists
+	case f.Sort == app.SortPriority || f.Sort == "":
+		return column // (column, priority, created_at, id) exists for each
+	case f.Sort == app.SortCriticality && f.Criticality != "" && column == `priority`:
+		return column // (crit_rank, priority, created_at, id)
+	case f.Sort == app.SortCreated && column != `priority` && column != `assignee_id`:
+		return column // (nature|crit_rank, created_at, id)
 	}
 	return `+` + column
 }

@@ -522,6 +522,9 @@ func TestListTickets(t *testing.T) {
 			"combined":      {SpaceID: p.spA.ID, Status: []desk.Status{desk.Open, desk.Closed}, AssigneeID: p.agent1.ID},
 			"nothing":       {Text: "no such title"},
 			"space, author": {SpaceID: p.spB.ID, AuthorID: p.u1.ID},
+			// Runs by status and criticality, and columns kept off SQLite's indexes.
+			"statuses, priority": {Status: []desk.Status{desk.AwaitingClient, desk.ToClose, desk.Open}, Priority: 2},
+			"one status, nature": {Status: []desk.Status{desk.Open}, Nature: desk.Evolution},
 		}
 		t.Run("filters", func(t *testing.T) {
 			for name, f := range filters {
@@ -565,7 +568,8 @@ func TestListTickets(t *testing.T) {
 			for _, sort := range app.TicketSorts {
 				for _, desc := range []bool{false, true} {
 					for _, sc := range scopes {
-						for _, fname := range []string{"none", "space", "statuses", "assignee"} {
+						for _, fname := range []string{"none", "space", "statuses", "assignee", "priority", "criticality",
+							"statuses, priority", "one status, nature"} {
 							f := filters[fname]
 							f.Sort, f.Desc = sort, desc
 							name := fmt.Sprintf("%s desc=%v all=%v %s", sort, desc, sc.All, fname)
