@@ -301,13 +301,9 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 		f.SpaceID = 0
 	}
 
-	where := func(scope desk.TicketScope, statuses []string, crit desk.Criticality) string {
-		w := scopeWhereOn(&a, nil, scope, d.broad(`space_id`, f, len(statuses) == 1))
-		fc := f
-		if crit != "" {
-			fc.Criticality = crit
-		}
-		w = filterWhere(d, &a, w, fc, statuses, tm)
+	where := func(scope desk.TicketScope, statuses []string, f app.TicketFilter) string {
+		w := scopeWhereOn(&a, nil, scope, d.broad(`space_id`, f, statuses))
+		w = filterWhere(d, &a, w, f, statuses, tm)
 		if len(after) == 1 {
 			w = append(w, `id`+cmp+a.add(after[0]))
 		} else if len(after) > 1 {
@@ -352,25 +348,45 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 			statusSets = append(statusSets, []string{st})
 		}
 	}
-	// A list by criticality of one priority: priority follows criticality by
-	// default, so the tickets of a priority sit at one end of the criticality
-	// order, and reading that order found them after most of the base. Each
-	// criticality is a run of the (crit_rank, priority, created_at, id) index.
-	// (With statuses, each status's run is short enough to read as it is.)
-	crits := []desk.Criticality{""}
-	if f.Sort == app.SortCriticality && f.Priority != 0 && f.Criticality == "" && len(statuses) == 0 &&
-		len(scopes)*len(desk.Criticalities) <= maxListParts {
-		crits = desk.Criticalities
+	// A list of one priority by criticality, or of one criticality by priority:
+	// priority follows criticality by default, so the tickets asked for sit at
+	// one end of the order, and reading the order found them after most of the
+	// base. Each value of the order's column is then a run of the (crit_rank,
+	// priority, created_at, id) index. With a status other than closed, each
+	// status's run is short enough to read as it is.
+	runs := []app.TicketFilter{f}
+	bigStatus := len(statuses) == 0 || len(statuses) == 1 && statuses[0] == string(desk.Closed)
+	if bigStatus && len(scopes)*4 <= maxListParts {
+		switch {
+		case f.Sort == app.SortCriticality && f.Priority != 0 && f.Criticality == "":
+			runs = runs[:0]
+			for _, c := range desk.Criticalities {
+				r := f
+				r.Criticality = c
+				runs = append(runs, r)
+			}
+		case (f.Sort == app.SortPriority || f.Sort == "") && f.Criticality != "" && f.Priority == 0 &&
+			d == Postgres && len(statuses) == 1:
+			// Without the closed status, the (crit_rank, priority, created_at, id)
+			// index gives this order as it is; with it, PostgreSQL read the
+			// (status, priority, …) index instead (SQLite is kept off it: see broad).
+			runs = runs[:0]
+			for p := desk.Priority(1); p <= 4; p++ {
+				r := f
+				r.Priority = p
+				runs = append(runs, r)
+			}
+		}
 	}
-	if len(scopes) == 1 && len(statusSets) == 1 && len(crits) == 1 {
-		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses, "") + orderBy + limitClause(n)
+	if len(scopes) == 1 && len(statusSets) == 1 && len(runs) == 1 {
+		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses, f) + orderBy + limitClause(n)
 		return query, a, nil
 	}
 	var parts []string
 	for _, sc := range scopes {
 		for _, sts := range statusSets {
-			for _, c := range crits {
-				parts = append(parts, `SELECT * FROM (SELECT * FROM tickets`+where(sc, sts, c)+orderBy+limitClause(n)+
+			for _, r := range runs {
+				parts = append(parts, `SELECT * FROM (SELECT * FROM tickets`+where(sc, sts, r)+orderBy+limitClause(n)+
 					`) AS s`+strconv.Itoa(len(parts)))
 			}
 		}
@@ -384,7 +400,7 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 // caller gives them: a list splits them into runs) and its cursor. Several
 // statuses are one IN list.
 func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []string, tm *titleMatch) []string {
-	col := func(c string) string { return d.broad(c, f, len(statuses) == 1) }
+	col := func(c string) string { return d.broad(c, f, statuses) }
 	if f.SpaceID > 0 {
 		w = append(w, col(`space_id`)+` = `+a.add(f.SpaceID))
 	}
@@ -392,7 +408,7 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, `project_id = `+a.add(f.ProjectID))
 	}
 	if len(statuses) == 1 {
-		w = append(w, `status = `+a.add(statuses[0]))
+		w = append(w, col(`status`)+` = `+a.add(statuses[0]))
 	} else if len(statuses) > 1 {
 		w = append(w, `status IN (`+inList(a, statuses)+`)`)
 	}
@@ -406,7 +422,12 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, col(`priority`)+` = `+a.add(int64(f.Priority)))
 	}
 	if f.AssigneeID > 0 {
-		w = append(w, col(`assignee_id`)+` = `+a.add(f.AssigneeID))
+		if f.Sort == app.SortCreated && d.broad(`assignee_id`, f, statuses) == `assignee_id` {
+			// The same test, in the terms of the (coalesce(assignee_id, 0), created_at, id) index.
+			w = append(w, sortAssigneeKey+` = `+a.add(f.AssigneeID))
+		} else {
+			w = append(w, col(`assignee_id`)+` = `+a.add(f.AssigneeID))
+		}
 	}
 	if f.AuthorID > 0 {
 		w = append(w, `author_id = `+a.add(f.AuthorID))
@@ -423,25 +444,34 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 // plus keeps SQLite from using an index on the column; PostgreSQL chooses well
 // by itself.
 //
-//   - With one status (each run of a list by status), the (status, order) index
-//     is the one to read: an open ticket is rare, a ticket of a given nature,
-//     criticality, priority, space or assignee is not, and the run holds few
-//     tickets of the other column's value, so reading that column's index found
-//     them after hundreds of thousands of rows. SQLite had preferred the other
-//     column's index.
+//   - With one status other than closed (each run of a list by status), the
+//     (status, order) index is the one to read: such a run is short (tens of
+//     thousands of tickets at most on a million), while a column's value may
+//     cover a third of the base and hold few tickets of that status, so reading
+//     the column's index, as SQLite preferred, found them after hundreds of
+//     thousands of rows. Closed tickets are most of the base: that run is not
+//     short: it is read through any other filter's index or the order's, and
+//     checked for the status.
 //   - A filter on the order's own column reads the (column, order…) index.
-//   - Otherwise the nature, the criticality, the priority and the assignee each
-//     hold a good share of the tickets: when no index starts with the column and
-//     gives the order, reading the order's own index and checking the column
-//     finds a page after a few hundred rows, where reading the column's index
-//     sorted every ticket it gave (0.7 s for the questions of a million tickets
-//     ordered by last change).
-func (d dialect) broad(column string, f app.TicketFilter, oneStatus bool) string {
+//   - A space or an assignee may hold few tickets: their own index, and a sort
+//     of what it gives, bounded by the size of a space or a workload.
+//   - The nature, the criticality and the priority each hold a good share of the
+//     tickets: when no index starts with the column and gives the order, reading
+//     the order's own index and checking the column finds a page after a few
+//     hundred rows, where reading the column's index sorted every ticket it gave
+//     (0.7 s for the questions of a million tickets ordered by last change).
+func (d dialect) broad(column string, f app.TicketFilter, statuses []string) string {
 	if d != SQLite {
 		return column
 	}
 	key, _, _, _ := sortKeys(f.Sort)
-	if oneStatus {
+	if column == `status` {
+		if len(statuses) == 1 && statuses[0] == string(desk.Closed) && f.Sort != app.SortStatus {
+			return `+` + column // most tickets: any other index, checked for it
+		}
+		return column
+	}
+	if len(statuses) == 1 && statuses[0] != string(desk.Closed) {
 		switch f.Sort {
 		case app.SortPriority, app.SortCreated, app.SortUpdated, app.SortCriticality, "":
 			if column == key {
@@ -451,13 +481,13 @@ func (d dialect) broad(column string, f app.TicketFilter, oneStatus bool) string
 		}
 	}
 	switch {
-	case column == key, column == `space_id`:
-		return column // (column, order…) exists
+	case column == key, column == `space_id`, column == `assignee_id`:
+		return column
 	case f.Sort == app.SortPriority || f.Sort == "":
 		return column // (column, priority, created_at, id) exists for each
 	case f.Sort == app.SortCriticality && f.Criticality != "" && column == `priority`:
 		return column // (crit_rank, priority, created_at, id)
-	case f.Sort == app.SortCreated && column != `priority` && column != `assignee_id`:
+	case f.Sort == app.SortCreated && column != `priority`:
 		return column // (nature|crit_rank, created_at, id)
 	}
 	return `+` + column

@@ -42,8 +42,13 @@ func TestListShapesLargeBase(t *testing.T) {
 		}
 		return out
 	}
-	assignees := ints(`SELECT DISTINCT assignee_id FROM tickets WHERE assignee_id IS NOT NULL AND id < 2000 LIMIT 2`)
-	spaces := ints(`SELECT id FROM spaces ORDER BY id LIMIT 2`)
+	// The busiest and the least busy assignee, the largest and the smallest space.
+	assignees := append(ints(`SELECT assignee_id FROM tickets WHERE assignee_id IS NOT NULL
+		GROUP BY assignee_id ORDER BY count(*) DESC LIMIT 1`), ints(`SELECT id FROM users WHERE id NOT IN
+		(SELECT assignee_id FROM tickets WHERE assignee_id IS NOT NULL AND id > 990000) ORDER BY id LIMIT 1`)...)
+	spaces := ints(`SELECT space_id FROM (SELECT space_id, count(*) AS n FROM tickets GROUP BY space_id) AS c
+		ORDER BY n DESC`)
+	spaces = []int64{spaces[0], spaces[len(spaces)-1]}
 
 	type shape struct {
 		name  string
@@ -90,7 +95,7 @@ func TestListShapesLargeBase(t *testing.T) {
 	statuses := []struct {
 		name string
 		st   []desk.Status
-	}{{"", nil}, {"open", []desk.Status{desk.Open}}, {"not closed", notClosed}}
+	}{{"", nil}, {"open", []desk.Status{desk.Open}}, {"not closed", notClosed}, {"closed", []desk.Status{desk.Closed}}}
 	sorts := []struct {
 		sort app.TicketSort
 		desc bool
@@ -108,7 +113,7 @@ func TestListShapesLargeBase(t *testing.T) {
 	for _, sp := range spaces {
 		authors := ints(fmt.Sprintf(`SELECT author_id FROM tickets WHERE space_id = %d LIMIT 1`, sp))
 		sc := desk.TicketScope{Spaces: []int64{sp}, AuthorID: authors[0]}
-		for _, st := range [][]desk.Status{nil, {desk.Open, desk.AwaitingClient, desk.ToClose}} {
+		for _, st := range [][]desk.Status{nil, {desk.Open, desk.AwaitingClient, desk.ToClose}, {desk.Closed}} {
 			shapes = append(shapes, shape{fmt.Sprintf("client space %d status=%v", sp, st), sc,
 				app.TicketFilter{Status: st, Sort: app.SortCriticality, Limit: 20}})
 		}

@@ -525,6 +525,8 @@ func TestListTickets(t *testing.T) {
 			// Runs by status and criticality, and columns kept off SQLite's indexes.
 			"statuses, priority": {Status: []desk.Status{desk.AwaitingClient, desk.ToClose, desk.Open}, Priority: 2},
 			"one status, nature": {Status: []desk.Status{desk.Open}, Nature: desk.Evolution},
+			"closed, priority":   {Status: []desk.Status{desk.Closed}, Priority: 3},
+			"closed, assignee":   {Status: []desk.Status{desk.Closed}, AssigneeID: p.agent2.ID},
 		}
 		t.Run("filters", func(t *testing.T) {
 			for name, f := range filters {
@@ -569,7 +571,7 @@ func TestListTickets(t *testing.T) {
 				for _, desc := range []bool{false, true} {
 					for _, sc := range scopes {
 						for _, fname := range []string{"none", "space", "statuses", "assignee", "priority", "criticality",
-							"statuses, priority", "one status, nature"} {
+							"statuses, priority", "one status, nature", "closed, priority", "closed, assignee"} {
 							f := filters[fname]
 							f.Sort, f.Desc = sort, desc
 							name := fmt.Sprintf("%s desc=%v all=%v %s", sort, desc, sc.All, fname)
