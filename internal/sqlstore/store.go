@@ -171,6 +171,9 @@ type queries struct {
 	files *fileBlobs
 	// titleLimit, when set, replaces defaultTitleMatchLimit.
 	titleLimit int
+	// busyLimit, when set, replaces the number of tickets past which an
+	// assignee is busy (see busyAssignee).
+	busyLimit int64
 	// outboxHook, when set, enqueues the delivery of new outbox rows (see
 	// OnEnqueue).
 	outboxHook OutboxHook

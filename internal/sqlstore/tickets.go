@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -254,7 +255,7 @@ func narrow(scope desk.TicketScope, spaceID int64) (desk.TicketScope, bool) {
 // that (the (status, …) index gives one run per status): the query then takes the
 // first page of each status from the index and orders those few rows, still in
 // one statement.
-func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *titleMatch) (string, args, error) {
+func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, pr probes) (string, args, error) {
 	key, tcol, numeric, err := sortKeys(f.Sort)
 	if err != nil {
 		return "", nil, err
@@ -302,8 +303,8 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 	}
 
 	where := func(scope desk.TicketScope, statuses []string, f app.TicketFilter) string {
-		w := scopeWhereOn(&a, nil, scope, d.broad(`space_id`, f, statuses))
-		w = filterWhere(d, &a, w, f, statuses, tm)
+		w := scopeWhereOn(&a, nil, scope, d.broad(`space_id`, f, statuses, pr))
+		w = filterWhere(d, &a, w, f, statuses, pr)
 		if len(after) == 1 {
 			w = append(w, `id`+cmp+a.add(after[0]))
 		} else if len(after) > 1 {
@@ -399,8 +400,8 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, tm *ti
 // filterWhere appends the conditions of f but its scope, its statuses (the
 // caller gives them: a list splits them into runs) and its cursor. Several
 // statuses are one IN list.
-func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []string, tm *titleMatch) []string {
-	col := func(c string) string { return d.broad(c, f, statuses) }
+func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []string, pr probes) []string {
+	col := func(c string) string { return d.broad(c, f, statuses, pr) }
 	if f.SpaceID > 0 {
 		w = append(w, col(`space_id`)+` = `+a.add(f.SpaceID))
 	}
@@ -422,7 +423,7 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, col(`priority`)+` = `+a.add(int64(f.Priority)))
 	}
 	if f.AssigneeID > 0 {
-		if f.Sort == app.SortCreated && d.broad(`assignee_id`, f, statuses) == `assignee_id` {
+		if f.Sort == app.SortCreated && col(`assignee_id`) == `assignee_id` {
 			// The same test, in the terms of the (coalesce(assignee_id, 0), created_at, id) index.
 			w = append(w, sortAssigneeKey+` = `+a.add(f.AssigneeID))
 		} else {
@@ -433,7 +434,7 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, `author_id = `+a.add(f.AuthorID))
 	}
 	if f.Text != "" {
-		w = append(w, d.titleCondition(a, f.Text, tm))
+		w = append(w, d.titleCondition(a, f.Text, pr.title))
 	}
 	return w
 }
@@ -454,18 +455,23 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 //     checked for the status.
 //   - A filter on the order's own column reads the (column, order…) index.
 //   - A space or an assignee may hold few tickets: their own index, and a sort
-//     of what it gives, bounded by the size of a space or a workload.
+//     of what it gives, bounded by the size of a space or a workload. An
+//     assignee found busy (assigneeLoad) is checked on the order's index
+//     instead; one found with few tickets keeps its index in a status's run too.
 //   - The nature, the criticality and the priority each hold a good share of the
 //     tickets: when no index starts with the column and gives the order, reading
 //     the order's own index and checking the column finds a page after a few
 //     hundred rows, where reading the column's index sorted every ticket it gave
 //     (0.7 s for the questions of a million tickets ordered by last change).
-func (d dialect) broad(column string, f app.TicketFilter, statuses []string) string {
+func (d dialect) broad(column string, f app.TicketFilter, statuses []string, pr probes) string {
 	if d != SQLite {
 		return column
 	}
 	key, _, _, _ := sortKeys(f.Sort)
 	if column == `status` {
+		if pr.assignee == few {
+			return `+` + column // the assignee's few tickets, through their index
+		}
 		if len(statuses) == 1 && statuses[0] == string(desk.Closed) && f.Sort != app.SortStatus {
 			return `+` + column // most tickets: any other index, checked for it
 		}
@@ -477,10 +483,15 @@ func (d dialect) broad(column string, f app.TicketFilter, statuses []string) str
 			if column == key {
 				return column // (status, column, …)
 			}
+			if column == `assignee_id` && pr.assignee == few {
+				return column // the assignee's few tickets, sorted
+			}
 			return `+` + column // (status, order…) exists for each
 		}
 	}
 	switch {
+	case column == `assignee_id` && pr.assignee == busy:
+		return `+` + column
 	case column == key, column == `space_id`, column == `assignee_id`:
 		return column
 	case f.Sort == app.SortPriority || f.Sort == "":
@@ -503,22 +514,75 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 	if _, ok := narrow(scope, f.SpaceID); !ok || scope.Empty() {
 		return []desk.Ticket{}, nil
 	}
-	var tm *titleMatch
+	var pr probes
+	var err error
 	if f.Text != "" {
-		var err error
-		if tm, err = q.titleMatches(ctx, f.Text); err != nil {
+		if pr.title, err = q.titleMatches(ctx, f.Text); err != nil {
 			return nil, err
 		}
-		if tm.none() {
+		if pr.title.none() {
 			return []desk.Ticket{}, nil
 		}
 	}
-	query, a, err := ticketListSQL(q.d, scope, f, tm)
+	if pr.assignee, err = q.assigneeLoad(ctx, f); err != nil {
+		return nil, err
+	}
+	query, a, err := ticketListSQL(q.d, scope, f, pr)
 	if err != nil {
 		return nil, err
 	}
 	return queryList(ctx, q.q, "list tickets", scanTicket, query, a...)
 }
+
+// probes are what a list asked the database before its query was built.
+type probes struct {
+	title    *titleMatch // nil: no title filter, or the index was not asked
+	assignee load        // how many tickets the assignee filter holds (SQLite)
+}
+
+// load is how many tickets a filter's value holds, when a list asked.
+type load int8
+
+const (
+	unknown load = iota
+	few          // fewer than sorting them costs: read them through their index
+	busy         // more: read the list's order and check the value
+)
+
+// assigneeLoad tells, on SQLite, whether f's assignee holds so many tickets
+// that reading the list's order and checking the assignee finds a page sooner
+// than sorting the assignee's tickets: past about √(50 × tickets), a page of 50
+// is found within fewer rows than the sort would read. It counts through the
+// assignee's index, at most that many entries, when the choice is open: not
+// for an order the (assignee_id, …) indexes give.
+func (q *queries) assigneeLoad(ctx context.Context, f app.TicketFilter) (load, error) {
+	if q.d != SQLite || f.AssigneeID <= 0 || f.Sort == app.SortAssignee ||
+		len(f.Status) == 0 && (f.Sort == app.SortPriority || f.Sort == "") {
+		return unknown, nil
+	}
+	limit := q.busyLimit
+	if limit == 0 {
+		var maxID int64
+		if err := q.q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM tickets`).Scan(&maxID); err != nil {
+			return unknown, fmt.Errorf("list tickets: %w", err)
+		}
+		limit = max(1, int64(math.Sqrt(50*float64(maxID))))
+	}
+	var n int64
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM tickets WHERE assignee_id = $1 LIMIT $2) AS a`,
+		f.AssigneeID, limit).Scan(&n)
+	if err != nil {
+		return unknown, fmt.Errorf("list tickets: %w", err)
+	}
+	if n >= limit {
+		return busy, nil
+	}
+	return few, nil
+}
+
+// SetBusyAssigneeLimit replaces the number of tickets past which an assignee is
+// busy, so that tests take both ways with few tickets.
+func (s *Store) SetBusyAssigneeLimit(n int64) { s.busyLimit = n }
 
 // On SQLite, a title search finds its matches in the trigram index, but the
 // planner then fetches and sorts every match: for a word found in 50,000 titles
@@ -616,7 +680,7 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 // line per row of EXPLAIN (PostgreSQL) or EXPLAIN QUERY PLAN (SQLite). For tests
 // and benchmarks that check the lists use their indexes.
 func (s *Store) ExplainListTickets(ctx context.Context, scope desk.TicketScope, f app.TicketFilter) ([]string, error) {
-	query, a, err := ticketListSQL(s.d, scope, f, nil)
+	query, a, err := ticketListSQL(s.d, scope, f, probes{})
 	if err != nil {
 		return nil, err
 	}

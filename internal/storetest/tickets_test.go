@@ -527,6 +527,7 @@ func TestListTickets(t *testing.T) {
 			"one status, nature": {Status: []desk.Status{desk.Open}, Nature: desk.Evolution},
 			"closed, priority":   {Status: []desk.Status{desk.Closed}, Priority: 3},
 			"closed, assignee":   {Status: []desk.Status{desk.Closed}, AssigneeID: p.agent2.ID},
+			"waiting, assignee":  {Status: []desk.Status{desk.AwaitingClient, desk.Open}, AssigneeID: p.agent2.ID},
 		}
 		t.Run("filters", func(t *testing.T) {
 			for name, f := range filters {
@@ -571,7 +572,7 @@ func TestListTickets(t *testing.T) {
 				for _, desc := range []bool{false, true} {
 					for _, sc := range scopes {
 						for _, fname := range []string{"none", "space", "statuses", "assignee", "priority", "criticality",
-							"statuses, priority", "one status, nature", "closed, priority", "closed, assignee"} {
+							"statuses, priority", "one status, nature", "closed, priority", "closed, assignee", "waiting, assignee"} {
 							f := filters[fname]
 							f.Sort, f.Desc = sort, desc
 							name := fmt.Sprintf("%s desc=%v all=%v %s", sort, desc, sc.All, fname)
@@ -582,6 +583,29 @@ func TestListTickets(t *testing.T) {
 							wantIDs(t, name, ticketIDs(list), want)
 							wantIDs(t, name+" walked by 3", walk(t, s, sc, f, 3), want)
 						}
+					}
+				}
+			}
+		})
+
+		t.Run("busy and idle assignee", func(t *testing.T) {
+			// A busy assignee's list reads the order's index and checks the
+			// assignee, an idle one's reads the assignee's index (SQLite): the
+			// answer must not change.
+			defer s.SetBusyAssigneeLimit(0)
+			for _, limit := range []int64{2, 1000} {
+				s.SetBusyAssigneeLimit(limit)
+				for _, sort := range app.TicketSorts {
+					for _, fname := range []string{"assignee", "closed, assignee", "combined", "waiting, assignee"} {
+						f := filters[fname]
+						f.Sort, f.Desc = sort, sort == app.SortUpdated
+						want := p.expected(all, f)
+						f.Limit = 200
+						list, err := s.ListTickets(ctx, all, f)
+						must(t, err)
+						name := fmt.Sprintf("limit %d %s %s", limit, sort, fname)
+						wantIDs(t, name, ticketIDs(list), want)
+						wantIDs(t, name+" walked by 3", walk(t, s, all, f, 3), want)
 					}
 				}
 			}
