@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -128,18 +129,48 @@ func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sq
 	return w.DB.ExecContext(ctx, query, args...)
 }
 
+// Writes that return rows (INSERT … RETURNING) run on the writing connection
+// too. They do not take a turn, since the turn would have to last until the
+// caller has read the rows; the connection itself makes them wait, in order,
+// for the transaction holding it. On a reader's connection they polled for
+// SQLite's lock and, while the timer sweep's batches followed one another,
+// found it free too rarely to get in within the busy timeout.
+
+// isWrite tells whether query changes the database: it starts with INSERT,
+// UPDATE, DELETE or REPLACE, or WITH and holds one of them.
+func isWrite(query string) bool {
+	q := strings.ToUpper(strings.TrimSpace(query))
+	for _, w := range []string{"INSERT", "UPDATE", "DELETE", "REPLACE"} {
+		if strings.HasPrefix(q, w) {
+			return true
+		}
+	}
+	return strings.HasPrefix(q, "WITH") &&
+		(strings.Contains(q, "INSERT ") || strings.Contains(q, "UPDATE ") || strings.Contains(q, "DELETE "))
+}
+
+// forQuery is the pool a query that returns rows runs on.
+func (c *stmtDB) forQuery(query string) *stmtDB {
+	if c.writer != nil && isWrite(query) {
+		return c.writer
+	}
+	return c
+}
+
 func (c *stmtDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := c.prepared(ctx, query); st != nil {
+	p := c.forQuery(query)
+	if st := p.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return c.DB.QueryContext(ctx, query, args...)
+	return p.DB.QueryContext(ctx, query, args...)
 }
 
 func (c *stmtDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := c.prepared(ctx, query); st != nil {
+	p := c.forQuery(query)
+	if st := p.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return c.DB.QueryRowContext(ctx, query, args...)
+	return p.DB.QueryRowContext(ctx, query, args...)
 }
 
 // Close closes the statements, then the pools.

@@ -57,4 +57,37 @@ func TestSQLiteWritesOnOneConnection(t *testing.T) {
 	if !prepared {
 		t.Error("the transaction's statement was not prepared on the writing connection")
 	}
+
+	// A write that returns rows runs on the writing connection as well.
+	const insert = `INSERT INTO t (v) VALUES (3) RETURNING v`
+	var v int
+	if err := s.q.QueryRowContext(ctx, insert).Scan(&v); err != nil || v != 3 {
+		t.Fatalf("insert returning: %d, %v", v, err)
+	}
+	pool.writer.mu.RLock()
+	_, onWriter := pool.writer.stmts[insert]
+	pool.writer.mu.RUnlock()
+	pool.mu.RLock()
+	_, onReaders := pool.stmts[insert]
+	pool.mu.RUnlock()
+	if !onWriter || onReaders {
+		t.Errorf("insert returning prepared on the writer %v, on the readers %v", onWriter, onReaders)
+	}
+}
+
+func TestIsWrite(t *testing.T) {
+	for q, want := range map[string]bool{
+		"INSERT INTO t VALUES (1) RETURNING id":                true,
+		"\n\t\tinsert into t values (1)":                       true,
+		"UPDATE spaces SET n = n + 1 RETURNING n":              true,
+		"DELETE FROM t RETURNING id":                           true,
+		"WITH v AS (SELECT 1) UPDATE t SET a = 1 FROM v":       true,
+		"SELECT * FROM t":                                      false,
+		"WITH v AS (SELECT 1) SELECT * FROM v":                 false,
+		"SELECT updated_at FROM tickets WHERE status = 'open'": false,
+	} {
+		if got := isWrite(q); got != want {
+			t.Errorf("isWrite(%q) = %v", q, got)
+		}
+	}
 }
