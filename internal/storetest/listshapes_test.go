@@ -58,39 +58,25 @@ func TestListShapesLargeBase(t *testing.T) {
 	var shapes []shape
 	all := desk.TicketScope{All: true}
 	notClosed := desk.Statuses[:5]
-	filters := []struct {
+	type named struct {
 		name string
 		f    app.TicketFilter
-	}{{"", app.TicketFilter{}}}
+	}
+	filters := []named{{"", app.TicketFilter{}}}
 	for _, id := range assignees {
-		filters = append(filters, struct {
-			name string
-			f    app.TicketFilter
-		}{fmt.Sprintf("assignee %d", id), app.TicketFilter{AssigneeID: id}})
+		filters = append(filters, named{fmt.Sprintf("assignee %d", id), app.TicketFilter{AssigneeID: id}})
 	}
 	for _, id := range spaces {
-		filters = append(filters, struct {
-			name string
-			f    app.TicketFilter
-		}{fmt.Sprintf("space %d", id), app.TicketFilter{SpaceID: id}})
+		filters = append(filters, named{fmt.Sprintf("space %d", id), app.TicketFilter{SpaceID: id}})
 	}
 	for _, n := range desk.Natures {
-		filters = append(filters, struct {
-			name string
-			f    app.TicketFilter
-		}{"nature " + string(n), app.TicketFilter{Nature: n}})
+		filters = append(filters, named{"nature " + string(n), app.TicketFilter{Nature: n}})
 	}
 	for _, c := range desk.Criticalities {
-		filters = append(filters, struct {
-			name string
-			f    app.TicketFilter
-		}{"criticality " + string(c), app.TicketFilter{Criticality: c}})
+		filters = append(filters, named{"criticality " + string(c), app.TicketFilter{Criticality: c}})
 	}
 	for p := desk.Priority(1); p <= 4; p++ {
-		filters = append(filters, struct {
-			name string
-			f    app.TicketFilter
-		}{fmt.Sprintf("priority %d", p), app.TicketFilter{Priority: p}})
+		filters = append(filters, named{fmt.Sprintf("priority %d", p), app.TicketFilter{Priority: p}})
 	}
 	statuses := []struct {
 		name string
