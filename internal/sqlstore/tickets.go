@@ -450,9 +450,9 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 //     thousands of tickets at most on a million), while a column's value may
 //     cover a third of the base and hold few tickets of that status, so reading
 //     the column's index, as SQLite preferred, found them after hundreds of
-//     thousands of rows. Closed tickets are most of the base: that run is not
-//     short: it is read through any other filter's index or the order's, and
-//     checked for the status.
+//     thousands of rows. Closed tickets are most of the base, so that run is
+//     not short: it is read through any other filter's index or the order's,
+//     and checked for the status.
 //   - A filter on the order's own column reads the (column, order…) index.
 //   - A space or an assignee may hold few tickets: their own index, and a sort
 //     of what it gives, bounded by the size of a space or a workload. An
