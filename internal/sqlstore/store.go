@@ -172,7 +172,7 @@ type queries struct {
 	// titleLimit, when set, replaces defaultTitleMatchLimit.
 	titleLimit int
 	// busyLimit, when set, replaces the number of tickets past which an
-	// assignee is busy (see busyAssignee).
+	// assignee is busy (see assigneeLoad).
 	busyLimit int64
 	// outboxHook, when set, enqueues the delivery of new outbox rows (see
 	// OnEnqueue).

@@ -246,9 +246,9 @@ func (p *Pages) UpdateView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFields)
-	id, err := strconv.ParseInt(r.PathValue("view_id"), 10, 64)
+	id, err := pathID(r, "view_id", "view")
 	if err != nil {
-		p.fail(w, r, s, desk.ErrNotFound("view"))
+		p.fail(w, r, s, err)
 		return
 	}
 	name, shared := r.PostFormValue("name"), r.PostFormValue("shared") == "1"
@@ -270,11 +270,9 @@ func (p *Pages) DeleteView(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("view_id"), 10, 64)
+	id, err := pathID(r, "view_id", "view")
 	if err == nil {
 		err = p.svc.DeleteSavedView(r.Context(), s.A, id)
-	} else {
-		err = desk.ErrNotFound("view")
 	}
 	if err != nil {
 		p.fail(w, r, s, err)
@@ -284,9 +282,9 @@ func (p *Pages) DeleteView(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) view(r *http.Request, s *session) (*app.SavedView, error) {
-	id, err := strconv.ParseInt(r.PathValue("view_id"), 10, 64)
+	id, err := pathID(r, "view_id", "view")
 	if err != nil {
-		return nil, desk.ErrNotFound("view")
+		return nil, err
 	}
 	return p.svc.SavedView(r.Context(), s.A, id)
 }
