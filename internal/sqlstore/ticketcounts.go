@@ -67,7 +67,7 @@ func (q *queries) CountTickets(ctx context.Context, scope desk.TicketScope, filt
 			from += q.d.deadlineIndex()
 		}
 		w := scopeWhere(&a, nil, sc)
-		w = filterWhere(q.d, &a, w, f.TicketFilter, statuses, probes{title: tm})
+		w = filterWhere(q.d, &a, w, f.TicketFilter, statuses, probes{title: tm, count: true})
 		if !f.DeadlineFrom.IsZero() {
 			w = append(w, `deadline_at >= `+a.add(dbTime(f.DeadlineFrom)))
 		}
