@@ -467,11 +467,29 @@ func newRuleCache(q Queries) *ruleCache {
 func (r *ruleCache) rolesOf(id int64) []desk.Role { return r.roles[id] }
 func (r *ruleCache) staff(id int64) bool          { _, ok := r.roles[id]; return ok }
 
+// load reads ahead what the rules of a ticket of the space need, with the roles
+// of the users who will act on it.
+func (r *ruleCache) load(ctx context.Context, spaceID int64, users ...int64) error {
+	if _, _, err := r.contractOf(ctx, spaceID); err != nil {
+		return err
+	}
+	return r.loadUsers(ctx, users)
+}
+
 // loadActors looks up the roles of the actors of events not seen yet.
 func (r *ruleCache) loadActors(ctx context.Context, events []desk.Event) error {
-	var ids []int64
+	ids := make([]int64, len(events))
 	for i := range events {
-		if id := events[i].ActorID; id > 0 && !r.known[id] {
+		ids[i] = events[i].ActorID
+	}
+	return r.loadUsers(ctx, ids)
+}
+
+// loadUsers looks up the roles of users not seen yet.
+func (r *ruleCache) loadUsers(ctx context.Context, users []int64) error {
+	var ids []int64
+	for _, id := range users {
+		if id > 0 && !r.known[id] {
 			r.known[id] = true
 			ids = append(ids, id)
 		}

@@ -72,6 +72,13 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
 	err = s.store.InTx(ctx, func(q Queries) error {
+		// The rules are read first: the space's number, taken next, keeps its
+		// counter locked until commit, and other creations in the space wait
+		// for it.
+		rules := newRuleCache(q)
+		if err := rules.load(ctx, sp.ID, a.UserID); err != nil {
+			return err
+		}
 		n, err := q.NextTicketNumber(ctx, sp.ID)
 		if err != nil {
 			return err
@@ -80,14 +87,19 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
-		log := &eventLog{q: q, t: t}
+		log := &eventLog{q: q, t: t, read: true} // a new ticket has no events yet
 		if err := log.add(ctx, a.UserID, desk.EvCreated, createdData(t, sp.Key), false); err != nil {
 			return err
 		}
 		if err := s.attach(ctx, q, log, a, 0, in.Files, false); err != nil {
 			return err
 		}
-		return s.refreshTimers(ctx, q, t) // its clocks start: store when they fall due
+		// Its clocks start: store when they fall due, from the events just written.
+		rin, err := rules.input(ctx, t, log.events, now)
+		if err != nil {
+			return err
+		}
+		return storeTimers(ctx, q, t, rin)
 	})
 	if err != nil {
 		return nil, err
@@ -171,10 +183,11 @@ func createdData(t *desk.Ticket, key string) map[string]any {
 // eventLog appends a ticket's events inside one transaction, chaining each to the
 // one before.
 type eventLog struct {
-	q    Queries
-	t    *desk.Ticket // events are dated t.UpdatedAt
-	last *desk.Event
-	read bool
+	q      Queries
+	t      *desk.Ticket // events are dated t.UpdatedAt
+	last   *desk.Event
+	read   bool         // last holds the ticket's last event (nil: none)
+	events []desk.Event // appended through this log
 }
 
 func (l *eventLog) add(ctx context.Context, actorID int64, kind desk.EventKind, data any, private bool) error {
@@ -196,6 +209,7 @@ func (l *eventLog) add(ctx context.Context, actorID int64, kind desk.EventKind, 
 		return err
 	}
 	l.last = e
+	l.events = append(l.events, *e)
 	return nil
 }
 

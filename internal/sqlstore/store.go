@@ -301,20 +301,30 @@ func queryOne[T any](ctx context.Context, q querier, what string, scan func(scan
 // queryList reads every row of query with scan; it never returns a nil list
 // without an error, and its errors say what was being done.
 func queryList[T any](ctx context.Context, q querier, doing string, scan func(scanner) (T, error), query string, a ...any) ([]T, error) {
+	list := []T{}
+	err := eachRow(ctx, q, doing, scan, func(v T) { list = append(list, v) }, query, a...)
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// eachRow hands each row of query to use, without holding them all in one
+// slice.
+func eachRow[T any](ctx context.Context, q querier, doing string, scan func(scanner) (T, error), use func(T), query string, a ...any) error {
 	rows, err := q.QueryContext(ctx, query, a...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", doing, err)
+		return fmt.Errorf("%s: %w", doing, err)
 	}
 	defer rows.Close()
-	list := []T{}
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", doing, err)
+			return fmt.Errorf("%s: %w", doing, err)
 		}
-		list = append(list, v)
+		use(v)
 	}
-	return list, wrapErr(rows.Err(), doing)
+	return wrapErr(rows.Err(), doing)
 }
 
 // listByID lists a page of the rows of selectFrom (a SELECT … FROM without its
