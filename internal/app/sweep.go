@@ -83,7 +83,7 @@ func (s *Service) SweepTimers(ctx context.Context, now time.Time, o SweepOptions
 		return rep, err
 	}
 	if !o.DryRun {
-		if err := s.store.SetSetting(ctx, LastSweepSetting, now.Format(time.RFC3339Nano)); err != nil {
+		if err := s.store.MarkSweep(ctx, now.Format(time.RFC3339Nano)); err != nil {
 			return rep, err
 		}
 		if rep.Tickets >= 1000 {

@@ -69,6 +69,8 @@ type TicketQueries interface {
 	// Setting reads an installation setting; NotFound when unset.
 	Setting(ctx context.Context, key string) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
+	// MarkSweep records the instant of the last sweep (LastSweepSetting).
+	MarkSweep(ctx context.Context, instant string) error
 }
 
 // TicketFilter selects and orders a ticket list. Zero fields do not filter.

@@ -235,6 +235,23 @@ func (q *queries) SetTicketStatuses(ctx context.Context, ts []*desk.Ticket) erro
 	return nil
 }
 
+// MarkSweep records the instant of the last sweep, SweepTimers' guard against a
+// --now in its past. On PostgreSQL its commit does not wait for the WAL flush: a
+// sweep with nothing due writes nothing else, and would otherwise wait for the
+// disk, longest while a checkpoint writes. A crash can lose only the last
+// instants recorded (the guard then remembers an earlier sweep), never a change
+// to a ticket: the sweep's batches commit as every other write does.
+func (q *queries) MarkSweep(ctx context.Context, instant string) error {
+	return q.atomically(ctx, func(q *queries) error {
+		if q.d == Postgres {
+			if _, err := q.q.ExecContext(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
+				return wrapErr(err, "mark sweep")
+			}
+		}
+		return q.SetSetting(ctx, app.LastSweepSetting, instant)
+	})
+}
+
 // typed is placeholder p with PostgreSQL's type pgType, where a VALUES list
 // needs it to type its columns; SQLite takes values as they are.
 func (d dialect) typed(p, pgType string) string {
