@@ -56,7 +56,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		q = newStmtDB(db, w)
 	}
-	s := &Store{queries: queries{q: q, d: d}, db: db}
+	s := &Store{queries: queries{q: q, d: d, common: &commonTitles{}}, db: db}
 	s.sessions = &sessionStore{db: q, d: d}
 	if d == SQLite {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
@@ -171,6 +171,8 @@ type queries struct {
 	files *fileBlobs
 	// titleLimit, when set, replaces defaultTitleMatchLimit.
 	titleLimit int
+	// common remembers the texts found in more titles than that limit.
+	common *commonTitles
 	// busyLimit, when set, replaces the number of tickets past which an
 	// assignee is busy (see assigneeLoad).
 	busyLimit int64
