@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // SQLite compiles every statement it runs, and the driver does so again for each
@@ -137,16 +138,22 @@ func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sq
 // found it free too rarely to get in within the busy timeout.
 
 // isWrite tells whether query changes the database: it starts with INSERT,
-// UPDATE, DELETE or REPLACE, or WITH and holds one of them.
+// UPDATE, DELETE or REPLACE, or WITH and holds one of them. Every read asks, so
+// only a WITH is read past its first word.
 func isWrite(query string) bool {
-	q := strings.ToUpper(strings.TrimSpace(query))
-	for _, w := range []string{"INSERT", "UPDATE", "DELETE", "REPLACE"} {
-		if strings.HasPrefix(q, w) {
-			return true
-		}
+	q := strings.TrimSpace(query)
+	first := q
+	if i := strings.IndexFunc(q, unicode.IsSpace); i >= 0 {
+		first = q[:i]
 	}
-	return strings.HasPrefix(q, "WITH") &&
-		(strings.Contains(q, "INSERT ") || strings.Contains(q, "UPDATE ") || strings.Contains(q, "DELETE "))
+	switch strings.ToUpper(first) {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		return true
+	case "WITH":
+		u := strings.ToUpper(q)
+		return strings.Contains(u, "INSERT ") || strings.Contains(u, "UPDATE ") || strings.Contains(u, "DELETE ")
+	}
+	return false
 }
 
 // forQuery is the pool a query that returns rows runs on.
