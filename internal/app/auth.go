@@ -235,23 +235,23 @@ func (s *Service) NewToken(ctx context.Context, a *desk.Actor, userID int64, nam
 	return secret, t, nil
 }
 
-// TokenUser returns the user a bearer secret authenticates, refusing expired and
-// revoked tokens with the same answer as unknown ones.
-func (s *Service) TokenUser(ctx context.Context, secret string) (int64, error) {
+// TokenActor returns the actor a bearer secret authenticates, refusing expired
+// and revoked tokens, and disabled users, with the same answer as unknown tokens.
+func (s *Service) TokenActor(ctx context.Context, secret string) (*desk.Actor, error) {
 	bad := desk.Errorf(desk.Unauthenticated, "invalid, expired or revoked token")
 	if !strings.HasPrefix(secret, tokenPrefix) {
-		return 0, bad
+		return nil, bad
 	}
-	t, err := s.store.TokenByHash(ctx, HashToken(secret))
+	t, r, err := s.store.TokenActor(ctx, HashToken(secret))
 	if err != nil {
 		if desk.ErrorCode(err) == desk.NotFound {
-			return 0, bad
+			return nil, bad
 		}
-		return 0, err
+		return nil, err
 	}
 	now := s.now()
-	if !t.Usable(now) {
-		return 0, bad
+	if !t.Usable(now) || r.User.Disabled {
+		return nil, bad
 	}
 	// Record use at most once a minute, so reads stay reads.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
@@ -259,7 +259,7 @@ func (s *Service) TokenUser(ctx context.Context, secret string) (int64, error) {
 			s.log.WarnContext(ctx, "recording token use", "err", err)
 		}
 	}
-	return t.UserID, nil
+	return r.Actor(), nil
 }
 
 // Tokens lists the actor's own tokens (never their secrets).

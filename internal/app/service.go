@@ -58,7 +58,7 @@ func (s *Service) Actor(ctx context.Context, userID int64) (*desk.Actor, error) 
 	if r.User.Disabled {
 		return nil, desk.Errorf(desk.Unauthenticated, "this account is disabled")
 	}
-	return desk.NewActor(r.User, r.OrgKind, r.MemberOf, r.ClientSpaces), nil
+	return r.Actor(), nil
 }
 
 func requireSignedIn(a *desk.Actor) error {

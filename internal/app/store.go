@@ -45,8 +45,8 @@ type Queries interface {
 	SetUserRoles(ctx context.Context, userID int64, grants []desk.RoleGrant) error
 	SetPassword(ctx context.Context, userID int64, passwordHash string) error
 	User(ctx context.Context, id int64) (*desk.User, error)
-	// ActorRecord reads what building the actor of user id needs, in a couple of
-	// queries: it runs on every request.
+	// ActorRecord reads what building the actor of user id needs, in one query:
+	// it runs on every request.
 	ActorRecord(ctx context.Context, id int64) (*ActorRecord, error)
 	// UserByEmail returns the user and their password hash.
 	UserByEmail(ctx context.Context, email string) (*desk.User, string, error)
@@ -73,7 +73,9 @@ type Queries interface {
 	SpacesOfMember(ctx context.Context, userID int64) ([]int64, error)
 
 	CreateToken(ctx context.Context, t *desk.Token) error
-	TokenByHash(ctx context.Context, hash []byte) (*desk.Token, error)
+	// TokenActor reads the token whose secret hashes to hash, usable or not, with
+	// the actor record of its user, in one query: it runs on every API request.
+	TokenActor(ctx context.Context, hash []byte) (*desk.Token, *ActorRecord, error)
 	RevokeToken(ctx context.Context, id int64, at time.Time) error
 	Token(ctx context.Context, id int64) (*desk.Token, error)
 	ListTokens(ctx context.Context, userID int64, p desk.Page) ([]desk.Token, error)
@@ -95,4 +97,9 @@ type ActorRecord struct {
 	// MemberOf lists the spaces the user is a member of; ClientSpaces, for a
 	// client user, the spaces its organisation owns. Both by id.
 	MemberOf, ClientSpaces []int64
+}
+
+// Actor builds the actor of the record.
+func (r *ActorRecord) Actor() *desk.Actor {
+	return desk.NewActor(r.User, r.OrgKind, r.MemberOf, r.ClientSpaces)
 }

@@ -555,6 +555,24 @@ func testRevokedToken(t *testing.T, f *fixture) {
 	if w := f.as("partner", "GET", "/api/v1/me", ""); w.Code != http.StatusOK {
 		t.Errorf("the partner's other token stopped working: %d", w.Code)
 	}
+
+	// A disabled user's tokens stop working, with the same answer.
+	ctx := context.Background()
+	u := &desk.User{OrgID: f.orgs["acme"], Email: "leaving@acme.example", Name: "Leaving", Locale: "fr",
+		Roles: []desk.RoleGrant{{Role: desk.Contact, ClientID: f.orgs["acme"]}}}
+	must(t, f.st.CreateUser(ctx, u, "x"))
+	secret3, _, err := f.svc.NewToken(ctx, desk.System(), u.ID, "ci", 0)
+	must(t, err)
+	if got := serve(f.srv, "GET", "/api/v1/me", "", bearer(secret3)).Code; got != http.StatusOK {
+		t.Fatalf("a new user's token: GET /me %d", got)
+	}
+	u.Disabled = true
+	must(t, f.st.UpdateUser(ctx, u))
+	w = serve(f.srv, "GET", "/api/v1/me", "", bearer(secret3))
+	wantProblem(t, w, http.StatusUnauthorized, "")
+	if !strings.Contains(w.Body.String(), "invalid, expired or revoked token") {
+		t.Errorf("a disabled user's token: %s", trim(w.Body.String()))
+	}
 }
 
 func testExpiredToken(t *testing.T, f *fixture) {

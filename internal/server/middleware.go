@@ -134,23 +134,19 @@ const sessionUserKey = "user_id"
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		var uid int64
 		if h := r.Header.Get("Authorization"); h != "" {
 			secret, ok := strings.CutPrefix(h, "Bearer ")
-			var err error
 			if !ok {
-				err = desk.Errorf(desk.Unauthenticated, "the Authorization header must be: Bearer <token>")
-			} else {
-				uid, err = s.svc.TokenUser(ctx, strings.TrimSpace(secret))
+				api.WriteError(w, r, desk.Errorf(desk.Unauthenticated, "the Authorization header must be: Bearer <token>"))
+				return
 			}
+			a, err := s.svc.TokenActor(ctx, strings.TrimSpace(secret))
 			if err != nil {
 				api.WriteError(w, r, err)
 				return
 			}
-		} else {
-			uid = s.sessions.GetInt64(ctx, sessionUserKey)
-		}
-		if uid != 0 {
+			r = r.WithContext(app.WithActor(ctx, a))
+		} else if uid := s.sessions.GetInt64(ctx, sessionUserKey); uid != 0 {
 			a, err := s.svc.Actor(ctx, uid)
 			switch {
 			case err == nil:
@@ -159,10 +155,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				api.WriteError(w, r, err)
 				return
 			default: // the user is gone or disabled: the session no longer holds
-				if r.Header.Get("Authorization") != "" {
-					api.WriteError(w, r, desk.Errorf(desk.Unauthenticated, "invalid, expired or revoked token"))
-					return
-				}
 				_ = s.sessions.Destroy(ctx)
 			}
 		}

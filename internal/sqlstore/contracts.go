@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -96,11 +97,15 @@ func (q *queries) ListCalendars(ctx context.Context, p desk.Page) ([]desk.Calend
 const contractColumns = `id, client_id, reference, tier, coalesce(calendar_id, 0), objectives, channels, timers,
 	coalesce(account_manager_id, 0), version, created_at, updated_at`
 
-func scanContract(row scanner) (desk.Contract, error) {
+func scanContract(row scanner) (desk.Contract, error) { return scanContractWith(row) }
+
+// scanContractWith scans contractColumns, then the extra columns given.
+func scanContractWith(row scanner, extra ...any) (desk.Contract, error) {
 	var c desk.Contract
 	var objectives, channels, timers string
-	if err := row.Scan(&c.ID, &c.ClientID, &c.Reference, &c.Tier, &c.CalendarID, &objectives, &channels, &timers,
-		&c.AccountManagerID, &c.Version, at(&c.CreatedAt), at(&c.UpdatedAt)); err != nil {
+	dst := append([]any{&c.ID, &c.ClientID, &c.Reference, &c.Tier, &c.CalendarID, &objectives, &channels, &timers,
+		&c.AccountManagerID, &c.Version, at(&c.CreatedAt), at(&c.UpdatedAt)}, extra...)
+	if err := row.Scan(dst...); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(objectives), &c.Objectives); err != nil {
@@ -216,17 +221,23 @@ func (q *queries) ListContracts(ctx context.Context, p desk.Page) ([]desk.Contra
 	return list, q.withSpaces(ctx, list)
 }
 
-// ContractOfSpace loads the contract a space is under.
+// ContractOfSpace loads the contract a space is under, with its spaces, in one
+// query: every change to a ticket plans its timers with it.
 func (q *queries) ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, error) {
-	var id int64
-	err := q.q.QueryRowContext(ctx, `SELECT coalesce(contract_id, 0) FROM spaces WHERE id = $1`, spaceID).Scan(&id)
+	var spaces sql.NullString
+	c, err := scanContractWith(q.q.QueryRowContext(ctx, `SELECT `+contractColumns+`,
+			(SELECT string_agg(CAST(s.id AS text), ',' ORDER BY s.id) FROM spaces s WHERE s.contract_id = contracts.id)
+		FROM contracts WHERE id = (SELECT contract_id FROM spaces WHERE id = $1)`, spaceID), &spaces)
 	if err != nil {
-		return nil, notFound(err, "space")
+		return nil, notFound(err, "contract")
 	}
-	if id == 0 {
-		return nil, desk.ErrNotFound("contract")
+	if c.SpaceIDs, err = splitIDs(spaces); err != nil {
+		return nil, fmt.Errorf("contract %d spaces: %w", c.ID, err)
 	}
-	return q.Contract(ctx, id)
+	if c.SpaceIDs == nil {
+		c.SpaceIDs = []int64{}
+	}
+	return &c, nil
 }
 
 // AddContractVersion records a contract version.

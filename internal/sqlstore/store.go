@@ -344,3 +344,25 @@ func listByID[T any](ctx context.Context, q querier, doing, selectFrom string, a
 	query += ` ORDER BY id` + limitClause(limit(p))
 	return queryList(ctx, q, doing, scan, query, a...)
 }
+
+// splitList splits a list string_agg joined with commas; NULL (no rows) and
+// the empty string are the empty list.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// splitIDs reads ids string_agg joined with commas (NULL when none).
+func splitIDs(s sql.NullString) ([]int64, error) {
+	var ids []int64
+	for _, v := range splitList(s.String) {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}

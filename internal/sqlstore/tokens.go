@@ -30,12 +30,6 @@ func (q *queries) CreateToken(ctx context.Context, t *desk.Token) error {
 	return q.d.wrap(err, "user_id", "create token")
 }
 
-// TokenByHash loads the token whose secret hashes to hash, revoked or expired ones
-// included: the caller decides whether it is usable.
-func (q *queries) TokenByHash(ctx context.Context, hash []byte) (*desk.Token, error) {
-	return queryOne(ctx, q.q, "token", scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash)
-}
-
 // RevokeToken revokes token id at the given time; revoking it again keeps the
 // first time.
 func (q *queries) RevokeToken(ctx context.Context, id int64, when time.Time) error {

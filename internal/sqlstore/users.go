@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"guichet/internal/app"
@@ -109,44 +111,69 @@ func (q *queries) User(ctx context.Context, id int64) (*desk.User, error) {
 	return u, nil
 }
 
-// ActorRecord reads user id with its organisation's kind, then its roles, the
-// spaces it is a member of and those its organisation owns (none unless it is a
-// client) in one more query.
-func (q *queries) ActorRecord(ctx context.Context, id int64) (*app.ActorRecord, error) {
+// actorColumns read, with a user u's columns, what building its actor needs, in
+// the same row: its organisation's kind, then its roles, the spaces it is a
+// member of and those its organisation owns (none unless it is a client), each
+// a list joined with commas. Every request builds its actor, so this is one
+// query rather than one per list.
+const actorColumns = `u.id, u.org_id, u.email, u.name, u.locale, u.disabled, u.created_at,
+	o.kind,
+	(SELECT string_agg(role || ':' || coalesce(client_id, 0), ',' ORDER BY role, coalesce(client_id, 0))
+		FROM user_roles WHERE user_id = u.id),
+	(SELECT string_agg(CAST(space_id AS text), ',' ORDER BY space_id) FROM memberships WHERE user_id = u.id),
+	(SELECT string_agg(CAST(id AS text), ',' ORDER BY id) FROM spaces WHERE client_id = u.org_id AND o.kind = 'client')`
+
+// scanActor scans actorColumns, after the extra columns given.
+func scanActor(row scanner, extra ...any) (*app.ActorRecord, error) {
 	var r app.ActorRecord
-	u, err := scanUser(q.q.QueryRowContext(ctx, `SELECT `+userColumns+`,
-		(SELECT kind FROM organisations WHERE organisations.id = users.org_id) FROM users WHERE id = $1`, id), &r.OrgKind)
+	var roles, members, owned sql.NullString
+	u, err := scanUser(row, append([]any{&r.OrgKind, &roles, &members, &owned}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	u.Roles = []desk.RoleGrant{}
+	for _, g := range splitList(roles.String) {
+		role, client, _ := strings.Cut(g, ":")
+		id, err := strconv.ParseInt(client, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("load actor: role %q: %w", g, err)
+		}
+		u.Roles = append(u.Roles, desk.RoleGrant{Role: desk.Role(role), ClientID: id})
+	}
+	r.User = &u
+	if r.MemberOf, err = splitIDs(members); err != nil {
+		return nil, fmt.Errorf("load actor: %w", err)
+	}
+	if r.ClientSpaces, err = splitIDs(owned); err != nil {
+		return nil, fmt.Errorf("load actor: %w", err)
+	}
+	return &r, nil
+}
+
+// ActorRecord reads user id with what building its actor needs.
+func (q *queries) ActorRecord(ctx context.Context, id int64) (*app.ActorRecord, error) {
+	r, err := scanActor(q.q.QueryRowContext(ctx, `SELECT `+actorColumns+`
+		FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "user")
 	}
-	u.Roles = []desk.RoleGrant{}
-	r.User = &u
-	rows, err := q.q.QueryContext(ctx, `
-		SELECT 'role', role, coalesce(client_id, 0) FROM user_roles WHERE user_id = $1
-		UNION ALL SELECT 'member', '', space_id FROM memberships WHERE user_id = $1
-		UNION ALL SELECT 'owned', '', id FROM spaces WHERE client_id = $2 AND $3
-		ORDER BY 1, 2, 3`, id, u.OrgID, r.OrgKind == desk.Client)
+	return r, nil
+}
+
+// TokenActor reads the token whose secret hashes to hash, revoked or expired
+// included (the caller decides whether it is usable), with its user's actor
+// record: a request with a token needs both, so they come in one query.
+func (q *queries) TokenActor(ctx context.Context, hash []byte) (*desk.Token, *app.ActorRecord, error) {
+	var t desk.Token
+	r, err := scanActor(q.q.QueryRowContext(ctx, `SELECT `+actorColumns+`,
+		t.id, t.user_id, t.name, t.hash, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
+		FROM tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id
+		WHERE t.hash = $1`, hash),
+		&t.ID, &t.UserID, &t.Name, &t.Hash, at(&t.CreatedAt), at(&t.ExpiresAt), atNull(&t.RevokedAt), atNull(&t.LastUsedAt))
 	if err != nil {
-		return nil, fmt.Errorf("load actor: %w", err)
+		return nil, nil, notFound(err, "token")
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var kind string
-		var role desk.Role
-		var n int64
-		if err := rows.Scan(&kind, &role, &n); err != nil {
-			return nil, fmt.Errorf("load actor: %w", err)
-		}
-		switch kind {
-		case "role":
-			u.Roles = append(u.Roles, desk.RoleGrant{Role: role, ClientID: n})
-		case "member":
-			r.MemberOf = append(r.MemberOf, n)
-		case "owned":
-			r.ClientSpaces = append(r.ClientSpaces, n)
-		}
-	}
-	return &r, wrapErr(rows.Err(), "load actor")
+	return &t, r, nil
 }
 
 // UserByEmail loads the user with this address (compared lower-case), their roles

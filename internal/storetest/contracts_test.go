@@ -2,6 +2,7 @@ package storetest_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -70,11 +71,14 @@ func TestCalendarsAndContracts(t *testing.T) {
 		}
 		of, err := s.ContractOfSpace(ctx, p.spB.ID)
 		must(t, err)
-		if of.ID != c.ID {
-			t.Fatalf("space B is under %d", of.ID)
+		if !reflect.DeepEqual(of, back) {
+			t.Fatalf("space B is under %+v, want %+v", of, back)
 		}
 		if _, err := s.ContractOfSpace(ctx, p.spC.ID); desk.ErrorCode(err) != desk.NotFound {
 			t.Fatalf("space C has no contract: %v", err)
+		}
+		if _, err := s.ContractOfSpace(ctx, 9999); desk.ErrorCode(err) != desk.NotFound {
+			t.Fatalf("no such space: %v", err)
 		}
 		back.SpaceIDs = []int64{p.spA.ID}
 		back.Objectives[desk.Minor] = desk.Targets{FirstResponse: 90 * time.Minute}

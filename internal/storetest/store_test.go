@@ -490,6 +490,67 @@ func TestMemberships(t *testing.T) {
 	})
 }
 
+// TestActorRecord checks the one query every request builds its actor from:
+// roles with their clients, memberships, and the spaces a client owns, the same
+// through the user's id and through one of its tokens.
+func TestActorRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		provider := mustOrg(t, s, desk.Provider, "Vauban")
+		client := mustOrg(t, s, desk.Client, "Globex")
+		other := mustOrg(t, s, desk.Client, "Initech")
+		partner := mustOrg(t, s, desk.Partner, "Integra")
+		staff := mustUser(t, s, provider.ID, "staff@vauban.com", desk.RoleGrant{Role: desk.Agent},
+			desk.RoleGrant{Role: desk.AccountManager, ClientID: other.ID}, desk.RoleGrant{Role: desk.AccountManager, ClientID: client.ID})
+		contact := mustUser(t, s, client.ID, "carol@globex.com", desk.RoleGrant{Role: desk.SecurityOfficer, ClientID: client.ID},
+			desk.RoleGrant{Role: desk.Contact, ClientID: client.ID})
+		integrator := mustUser(t, s, partner.ID, "ian@integra.com")
+		s2 := mustSpace(t, s, client.ID, "GLX2")
+		s1 := mustSpace(t, s, client.ID, "GLX")
+		s3 := mustSpace(t, s, other.ID, "INI")
+		for _, m := range []desk.Membership{{SpaceID: s2.ID, UserID: contact.ID}, {SpaceID: s1.ID, UserID: contact.ID},
+			{SpaceID: s3.ID, UserID: integrator.ID}, {SpaceID: s1.ID, UserID: integrator.ID}} {
+			m.AddedBy, m.AddedAt = staff.ID, t0
+			must(t, s.AddMember(ctx, &m))
+		}
+		for _, c := range []struct {
+			user          *desk.User
+			kind          desk.OrgKind
+			roles         []desk.RoleGrant
+			member, owned []int64
+		}{
+			{staff, desk.Provider, []desk.RoleGrant{{Role: desk.AccountManager, ClientID: client.ID},
+				{Role: desk.AccountManager, ClientID: other.ID}, {Role: desk.Agent}}, nil, nil},
+			{contact, desk.Client, []desk.RoleGrant{{Role: desk.Contact, ClientID: client.ID},
+				{Role: desk.SecurityOfficer, ClientID: client.ID}}, []int64{s2.ID, s1.ID}, []int64{s2.ID, s1.ID}}, // by id
+			{integrator, desk.Partner, []desk.RoleGrant{}, []int64{s1.ID, s3.ID}, nil},
+		} {
+			secret := "secret-of-" + c.user.Email
+			tok := &desk.Token{UserID: c.user.ID, Name: "t", Hash: app.HashToken(secret), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+			must(t, s.CreateToken(ctx, tok))
+			byID, err := s.ActorRecord(ctx, c.user.ID)
+			must(t, err)
+			got, byToken, err := s.TokenActor(ctx, tok.Hash)
+			must(t, err)
+			if got.ID != tok.ID || got.UserID != c.user.ID {
+				t.Errorf("%s: token = %+v", c.user.Email, got)
+			}
+			for how, r := range map[string]*app.ActorRecord{"by id": byID, "by token": byToken} {
+				if r.User.ID != c.user.ID || r.User.Email != c.user.Email || r.User.OrgID != c.user.OrgID || r.OrgKind != c.kind {
+					t.Errorf("%s %s: user %+v of a %s", c.user.Email, how, r.User, r.OrgKind)
+				}
+				if !slices.Equal(r.User.Roles, c.roles) {
+					t.Errorf("%s %s: roles = %+v, want %+v", c.user.Email, how, r.User.Roles, c.roles)
+				}
+				wantIDs(t, c.user.Email+" "+how+": member of", r.MemberOf, c.member)
+				wantIDs(t, c.user.Email+" "+how+": client spaces", r.ClientSpaces, c.owned)
+			}
+		}
+		_, err := s.ActorRecord(ctx, 9999)
+		wantErr(t, err, desk.NotFound, "")
+	})
+}
+
 func TestTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
@@ -504,16 +565,19 @@ func TestTokens(t *testing.T) {
 		wantErr(t, s.CreateToken(ctx, &desk.Token{UserID: u.ID, Name: "dup", Hash: app.HashToken("secret-1"), ExpiresAt: t0}), desk.Conflict, "hash")
 		wantErr(t, s.CreateToken(ctx, &desk.Token{UserID: 9999, Name: "x", Hash: app.HashToken("secret-4"), ExpiresAt: t0}), desk.Invalid, "user_id")
 
-		got, err := s.TokenByHash(ctx, app.HashToken("secret-1"))
+		got, rec, err := s.TokenActor(ctx, app.HashToken("secret-1"))
 		must(t, err)
 		if got.ID != tok.ID || got.UserID != u.ID || got.Name != "CI" || !bytes.Equal(got.Hash, tok.Hash) {
 			t.Errorf("token = %+v", got)
+		}
+		if rec.User.ID != u.ID || rec.User.Email != "a@acme.com" || rec.OrgKind != desk.Provider {
+			t.Errorf("token's actor = %+v, user %+v", rec, rec.User)
 		}
 		wantTime(t, "CreatedAt", got.CreatedAt, t0)
 		wantTime(t, "ExpiresAt", got.ExpiresAt, t0.Add(90*24*time.Hour))
 		wantNullTime(t, "RevokedAt", got.RevokedAt, nil)
 		wantNullTime(t, "LastUsedAt", got.LastUsedAt, nil)
-		_, err = s.TokenByHash(ctx, app.HashToken("unknown"))
+		_, _, err = s.TokenActor(ctx, app.HashToken("unknown"))
 		wantErr(t, err, desk.NotFound, "")
 		if e, _ := desk.AsError(err); e.Message != "token not found" {
 			t.Errorf("message = %q", e.Message)
