@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"guichet/internal/app"
@@ -118,24 +119,59 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 	return q.d.wrap(err, "project_id", "create ticket")
 }
 
+// ticketSetColumns are the columns UpdateTicket saves, but updated_at, in the
+// order of ticketValues.
+var ticketSetColumns = []string{"project_id", "title", "nature", "criticality", "crit_rank", "priority",
+	"priority_disputed", "category", "keywords", "product_version", "module_versions", "description",
+	"log_excerpt", "author_id", "assignee_id", "engineer_id", "status", "resolution", "rd_issue", "decision",
+	"decision_note", "target_version", "rating", "rating_comment", "closed_at"}
+
+// ticketValues are t's values of ticketSetColumns, as the database stores them.
+func ticketValues(t *desk.Ticket) []any {
+	return []any{nullID(t.ProjectID), t.Title, string(t.Nature), string(t.Criticality), critRank(t.Criticality),
+		int64(t.Priority), t.PriorityDisputed, t.Category, encodeList(t.Keywords), t.ProductVersion,
+		t.ModuleVersions, t.Description, t.LogExcerpt, t.AuthorID, nullID(t.AssigneeID), nullID(t.EngineerID),
+		string(t.Status), t.Resolution, t.RDIssue, string(t.Decision), t.DecisionNote, t.TargetVersion,
+		int64(t.Rating), t.RatingComment, dbNullTime(t.ClosedAt)}
+}
+
+// sameValue tells whether two of ticketValues are equal.
+func sameValue(a, b any) bool {
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	return a == b
+}
+
 // UpdateTicket saves every field of t but its id, space, number, channel and
 // creation time. UpdatedAt defaults to now.
 func (q *queries) UpdateTicket(ctx context.Context, t *desk.Ticket) error {
 	stamp(&t.UpdatedAt)
-	res, err := q.q.ExecContext(ctx, `
-		UPDATE tickets SET project_id = $2, title = $3, nature = $4, criticality = $5, crit_rank = $6,
-			priority = $7, priority_disputed = $8, category = $9, keywords = $10, product_version = $11,
-			module_versions = $12, description = $13, log_excerpt = $14, author_id = $15,
-			assignee_id = $16, engineer_id = $17, status = $18, resolution = $19, rd_issue = $20,
-			decision = $21, decision_note = $22, target_version = $23, rating = $24,
-			rating_comment = $25, updated_at = $26, closed_at = $27
-		WHERE id = $1`,
-		t.ID, nullID(t.ProjectID), t.Title, string(t.Nature), string(t.Criticality), critRank(t.Criticality),
-		int64(t.Priority), t.PriorityDisputed, t.Category, encodeList(t.Keywords), t.ProductVersion,
-		t.ModuleVersions, t.Description, t.LogExcerpt, t.AuthorID,
-		nullID(t.AssigneeID), nullID(t.EngineerID), string(t.Status), t.Resolution, t.RDIssue,
-		string(t.Decision), t.DecisionNote, t.TargetVersion, int64(t.Rating),
-		t.RatingComment, t.UpdatedAt, dbNullTime(t.ClosedAt))
+	values := ticketValues(t)
+	var stored []any
+	if q.d == SQLite {
+		// SQLite rewrites its entry in every index on a column the statement
+		// sets, changed or not: 24 indexes, where a comment changes one column
+		// and a transition two or three. So only what changed is set, against
+		// the row as stored (the transaction holds the write lock). PostgreSQL
+		// writes a new entry in every index whatever is set, since updated_at,
+		// which is indexed, always changes.
+		old, err := q.Ticket(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		stored = ticketValues(old)
+	}
+	var a args
+	id := a.add(t.ID)
+	set := []string{`updated_at = ` + a.add(t.UpdatedAt)}
+	for i, col := range ticketSetColumns {
+		if stored == nil || !sameValue(stored[i], values[i]) {
+			set = append(set, col+` = `+a.add(values[i]))
+		}
+	}
+	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET `+strings.Join(set, `, `)+` WHERE id = `+id, a...)
 	if err != nil {
 		return q.d.wrap(err, "project_id", "update ticket")
 	}
