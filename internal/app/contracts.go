@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -552,20 +553,19 @@ func (r *ruleCache) input(ctx context.Context, t *desk.Ticket, events []desk.Eve
 	return desk.SLOInput{Ticket: t, Events: events, Staff: r.staff, Contract: c, Calendar: cal, Now: now}, nil
 }
 
-// refreshTimers recomputes, inside the transaction of a change to t, when its
-// next timer falls due and its nearest deadline, and freezes its figures when it
-// has just closed. A timer already due is left to the sweep (due now).
-func (s *Service) refreshTimers(ctx context.Context, q Queries, t *desk.Ticket) error {
-	events, err := q.Events(ctx, t.ID, true)
+// planTimers computes, inside the transaction of a change to t, when its next
+// timer falls due and its nearest deadline, and freezes its figures when it has
+// just closed, from its whole log (read with readLog, or a new ticket's). A
+// timer already due is left to the sweep (due now).
+func planTimers(ctx context.Context, rules *ruleCache, t *desk.Ticket, log *eventLog, now time.Time) error {
+	if !log.whole {
+		return fmt.Errorf("planning the timers of ticket %d from part of its log", t.ID)
+	}
+	in, err := rules.input(ctx, t, log.events, now)
 	if err != nil {
 		return err
 	}
-	rules := newRuleCache(q)
-	in, err := rules.input(ctx, t, events, s.now())
-	if err != nil {
-		return err
-	}
-	return storeTimers(ctx, q, t, in)
+	return storeTimers(ctx, rules.q, t, in)
 }
 
 // storeTimers plans t's timers and stores the result.

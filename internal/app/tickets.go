@@ -87,19 +87,14 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
-		log := &eventLog{q: q, t: t, read: true} // a new ticket has no events yet
+		log := &eventLog{q: q, t: t, read: true, whole: true} // a new ticket has no events yet
 		if err := log.add(ctx, a.UserID, desk.EvCreated, createdData(t, sp.Key), false); err != nil {
 			return err
 		}
 		if err := s.attach(ctx, q, log, a, 0, in.Files, false); err != nil {
 			return err
 		}
-		// Its clocks start: store when they fall due, from the events just written.
-		rin, err := rules.input(ctx, t, log.events, now)
-		if err != nil {
-			return err
-		}
-		return storeTimers(ctx, q, t, rin)
+		return planTimers(ctx, rules, t, log, now) // its clocks start
 	})
 	if err != nil {
 		return nil, err
@@ -187,7 +182,24 @@ type eventLog struct {
 	t      *desk.Ticket // events are dated t.UpdatedAt
 	last   *desk.Event
 	read   bool         // last holds the ticket's last event (nil: none)
-	events []desk.Event // appended through this log
+	events []desk.Event // appended through this log, after the whole log when whole
+	whole  bool         // events holds every event of the ticket
+}
+
+// readLog opens t's log with every event it holds, for a change that plans the
+// ticket's timers from all of them once it has appended its own: one read,
+// where the log's last event and then the whole log were two.
+func readLog(ctx context.Context, q Queries, t *desk.Ticket) (*eventLog, error) {
+	events, err := q.Events(ctx, t.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	l := &eventLog{q: q, t: t, read: true, events: events, whole: true}
+	if n := len(events); n > 0 {
+		last := events[n-1]
+		l.last = &last
+	}
+	return l, nil
 }
 
 func (l *eventLog) add(ctx context.Context, actorID int64, kind desk.EventKind, data any, private bool) error {
@@ -494,7 +506,10 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 		if err := q.UpdateTicket(ctx, t); err != nil {
 			return err
 		}
-		log := &eventLog{q: q, t: t}
+		log, err := readLog(ctx, q, t)
+		if err != nil {
+			return err
+		}
 		for _, c := range changes {
 			// The internal priority and its flag are support's business: their
 			// events are private, like the fields themselves.
@@ -504,7 +519,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			}
 		}
 		out = t
-		return s.refreshTimers(ctx, q, t) // the criticality chooses the objectives
+		return planTimers(ctx, newRuleCache(q), t, log, s.now()) // the criticality chooses the objectives
 	})
 	return out, err
 }

@@ -53,7 +53,10 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 		if err := q.UpdateTicket(ctx, t); err != nil {
 			return err
 		}
-		log := &eventLog{q: q, t: t}
+		log, err := readLog(ctx, q, t)
+		if err != nil {
+			return err
+		}
 		kind, data := desk.EvTransition, transitionData(&before, t, in)
 		if in.Action == desk.Reassign {
 			kind = desk.EvReassigned
@@ -62,7 +65,7 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 			return err
 		}
 		out = t
-		return s.refreshTimers(ctx, q, t) // clocks pause, resume or stop; closed tickets keep their figures
+		return planTimers(ctx, newRuleCache(q), t, log, now) // clocks pause, resume or stop; closed tickets keep their figures
 	})
 	return out, err
 }
@@ -224,7 +227,10 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 		if err := q.CreateComment(ctx, c); err != nil {
 			return err
 		}
-		log := &eventLog{q: q, t: t}
+		log, err := readLog(ctx, q, t)
+		if err != nil {
+			return err
+		}
 		data := map[string]any{"comment_id": c.ID, "private": c.Private}
 		if len(c.Mentions) > 0 {
 			data["mentions"] = c.Mentions
@@ -245,7 +251,7 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 		if err := q.UpdateTicket(ctx, t); err != nil {
 			return err
 		}
-		return s.refreshTimers(ctx, q, t) // an answer stops a clock, a client's comment resumes them
+		return planTimers(ctx, newRuleCache(q), t, log, now) // an answer stops a clock, a client's comment resumes them
 	})
 	if err != nil {
 		return nil, err
