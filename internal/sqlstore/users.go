@@ -123,7 +123,7 @@ const actorColumns = `u.id, u.org_id, u.email, u.name, u.locale, u.disabled, u.c
 	(SELECT string_agg(CAST(space_id AS text), ',' ORDER BY space_id) FROM memberships WHERE user_id = u.id),
 	(SELECT string_agg(CAST(id AS text), ',' ORDER BY id) FROM spaces WHERE client_id = u.org_id AND o.kind = 'client')`
 
-// scanActor scans actorColumns, after the extra columns given.
+// scanActor scans actorColumns, then the extra columns given.
 func scanActor(row scanner, extra ...any) (*app.ActorRecord, error) {
 	var r app.ActorRecord
 	var roles, members, owned sql.NullString
