@@ -503,7 +503,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			return nil
 		}
 		t.UpdatedAt = s.now()
-		if err := q.UpdateTicket(ctx, t); err != nil {
+		if err := q.UpdateTicket(ctx, &before, t); err != nil {
 			return err
 		}
 		log, err := readLog(ctx, q, t)

@@ -19,8 +19,9 @@ type TicketQueries interface {
 	// gaps and no duplicates under concurrent creation.
 	NextTicketNumber(ctx context.Context, spaceID int64) (int64, error)
 	CreateTicket(ctx context.Context, t *desk.Ticket) error
-	// UpdateTicket saves every mutable field of t.
-	UpdateTicket(ctx context.Context, t *desk.Ticket) error
+	// UpdateTicket saves the mutable fields of t that differ from before, the
+	// ticket as read in this transaction (every field when before is nil).
+	UpdateTicket(ctx context.Context, before, t *desk.Ticket) error
 	Ticket(ctx context.Context, id int64) (*desk.Ticket, error)
 	// TicketForUpdate reads a ticket and, inside a transaction, locks it until
 	// commit, so that its events are appended one writer at a time.

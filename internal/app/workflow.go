@@ -50,7 +50,7 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 		if t.Status == desk.Closed && before.Status != desk.Closed {
 			t.ClosedAt = &now
 		}
-		if err := q.UpdateTicket(ctx, t); err != nil {
+		if err := q.UpdateTicket(ctx, &before, t); err != nil {
 			return err
 		}
 		log, err := readLog(ctx, q, t)
@@ -143,6 +143,7 @@ func (s *Service) Assign(ctx context.Context, a *desk.Actor, id int64, assigneeI
 		if t.Status == desk.Closed {
 			return desk.Errorf(desk.Conflict, "the ticket is closed: nothing changes a closed ticket")
 		}
+		before := *t
 		var changes []desk.Change
 		if assigneeID != nil && *assigneeID != t.AssigneeID {
 			changes = append(changes, desk.Change{Field: "assignee_id", Before: t.AssigneeID, After: *assigneeID})
@@ -157,7 +158,7 @@ func (s *Service) Assign(ctx context.Context, a *desk.Actor, id int64, assigneeI
 			return nil
 		}
 		t.UpdatedAt = s.now()
-		if err := q.UpdateTicket(ctx, t); err != nil {
+		if err := q.UpdateTicket(ctx, &before, t); err != nil {
 			return err
 		}
 		log := &eventLog{q: q, t: t}
@@ -222,6 +223,7 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 		if t.Status == desk.Closed {
 			return desk.Errorf(desk.Conflict, "the ticket is closed: open a new ticket that references it")
 		}
+		before := *t
 		now := s.now()
 		t.UpdatedAt, c.CreatedAt = now, now
 		if err := q.CreateComment(ctx, c); err != nil {
@@ -248,7 +250,7 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 				return err
 			}
 		}
-		if err := q.UpdateTicket(ctx, t); err != nil {
+		if err := q.UpdateTicket(ctx, &before, t); err != nil {
 			return err
 		}
 		return planTimers(ctx, newRuleCache(q), t, log, now) // an answer stops a clock, a client's comment resumes them
@@ -361,8 +363,9 @@ func (s *Service) AddAttachments(ctx context.Context, a *desk.Actor, ticketID in
 		if t.Status == desk.Closed {
 			return desk.Errorf(desk.Conflict, "the ticket is closed: nothing changes a closed ticket")
 		}
+		before := *t
 		t.UpdatedAt = s.now()
-		if err := q.UpdateTicket(ctx, t); err != nil {
+		if err := q.UpdateTicket(ctx, &before, t); err != nil {
 			return err
 		}
 		return s.attach(ctx, q, &eventLog{q: q, t: t}, a, 0, files, false)

@@ -145,23 +145,16 @@ func sameValue(a, b any) bool {
 }
 
 // UpdateTicket saves every field of t but its id, space, number, channel and
-// creation time. UpdatedAt defaults to now.
-func (q *queries) UpdateTicket(ctx context.Context, t *desk.Ticket) error {
+// creation time that differs from before (every one when before is nil), with
+// updated_at, which defaults to now. SQLite rewrites its entry in every index on
+// a column an UPDATE sets, changed or not: 24 indexes, where a comment changes
+// one column and a transition two or three.
+func (q *queries) UpdateTicket(ctx context.Context, before, t *desk.Ticket) error {
 	stamp(&t.UpdatedAt)
 	values := ticketValues(t)
 	var stored []any
-	if q.d == SQLite {
-		// SQLite rewrites its entry in every index on a column the statement
-		// sets, changed or not: 24 indexes, where a comment changes one column
-		// and a transition two or three. So only what changed is set, against
-		// the row as stored (the transaction holds the write lock). PostgreSQL
-		// writes a new entry in every index whatever is set, since updated_at,
-		// which is indexed, always changes.
-		old, err := q.Ticket(ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		stored = ticketValues(old)
+	if before != nil {
+		stored = ticketValues(before)
 	}
 	var a args
 	id := a.add(t.ID)

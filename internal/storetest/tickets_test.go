@@ -215,7 +215,7 @@ func TestTicketRoundTrip(t *testing.T) {
 				return err
 			}
 			wantTicket(t, "for update", locked, *full)
-			return q.UpdateTicket(ctx, &upd)
+			return q.UpdateTicket(ctx, locked, &upd)
 		}))
 		got, err = s.Ticket(ctx, full.ID)
 		must(t, err)
@@ -225,22 +225,22 @@ func TestTicketRoundTrip(t *testing.T) {
 		if rank != 4 {
 			t.Errorf("crit_rank of a minor ticket = %d", rank)
 		}
-		// A change of a few fields saves those and leaves the others as they are
-		// (SQLite sets only the columns that changed).
+		// A change of a few fields, against the ticket as read, saves those and
+		// leaves the others as they are (only the columns that changed are set).
 		few := upd
 		closedAt := t0.Add(3 * time.Hour)
 		few.Status, few.AssigneeID, few.ClosedAt, few.UpdatedAt = desk.Closed, p.u1.ID, &closedAt, closedAt
-		must(t, s.UpdateTicket(ctx, &few))
+		must(t, s.UpdateTicket(ctx, &upd, &few))
 		got, err = s.Ticket(ctx, full.ID)
 		must(t, err)
 		wantTicket(t, "a few fields updated", got, few)
 		same := few
 		same.UpdatedAt = t0.Add(4 * time.Hour)
-		must(t, s.UpdateTicket(ctx, &same))
+		must(t, s.UpdateTicket(ctx, &few, &same))
 		got, err = s.Ticket(ctx, full.ID)
 		must(t, err)
 		wantTicket(t, "only the time updated", got, same)
-		wantErr(t, s.UpdateTicket(ctx, &desk.Ticket{ID: 9999, Nature: desk.Anomaly, Criticality: desk.Minor,
+		wantErr(t, s.UpdateTicket(ctx, nil, &desk.Ticket{ID: 9999, Nature: desk.Anomaly, Criticality: desk.Minor,
 			Priority: 4, Status: desk.Open, AuthorID: p.u1.ID}), desk.NotFound, "")
 		_, err = s.TicketForUpdate(ctx, 9999)
 		wantErr(t, err, desk.NotFound, "")
