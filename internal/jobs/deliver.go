@@ -84,11 +84,11 @@ type Queue struct {
 	log    *slog.Logger
 }
 
-// Store is the database the queue shares with the store (sqlstore.Store): its
-// pool, its dialect ("sqlite" or "postgres"), and the hook the store calls with
+// Store is the database the queue shares with the store (sqlstore.Store): the
+// pool for the queue's queries, its dialect ("sqlite" or "postgres"), and the hook the store calls with
 // the outbox rows each transaction adds.
 type Store interface {
-	DB() *sql.DB
+	JobsDB() *sql.DB
 	Dialect() string
 	OnEnqueue(func(ctx context.Context, tx *sql.Tx, ids []int64) error)
 }
@@ -96,9 +96,9 @@ type Store interface {
 // driver returns River's driver for the store's database.
 func driver(store Store) riverdriver.Driver[*sql.Tx] {
 	if store.Dialect() == "postgres" {
-		return riverdatabasesql.New(store.DB())
+		return riverdatabasesql.New(store.JobsDB())
 	}
-	return riversqlite.New(store.DB())
+	return riversqlite.New(store.JobsDB())
 }
 
 // Migrate creates or updates River's own tables in the store's database; it

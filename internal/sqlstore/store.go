@@ -23,6 +23,7 @@ import (
 type Store struct {
 	queries
 	db       *sql.DB
+	jobs     *sql.DB // see JobsDB
 	sessions *sessionStore
 	// stopCheckpoints and checkpointsDone stop SQLite's checkpointer.
 	stopCheckpoints chan struct{}
@@ -45,6 +46,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", d, err)
 	}
 	var q querier = db
+	jobs := db
 	if d == SQLite {
 		w, err := d.openWriter(dsn)
 		if err == nil {
@@ -54,9 +56,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			_ = db.Close()
 			return nil, fmt.Errorf("open %s database: %w", d, err)
 		}
-		q = newStmtDB(db, w)
+		q, jobs = newStmtDB(db, w), w
 	}
-	s := &Store{queries: queries{q: q, d: d, common: &commonTitles{}}, db: db}
+	s := &Store{queries: queries{q: q, d: d, common: &commonTitles{}}, db: db, jobs: jobs}
 	s.sessions = &sessionStore{db: q, d: d}
 	if d == SQLite {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
@@ -79,6 +81,13 @@ func (s *Store) Close() error {
 
 // DB returns the underlying pool, for tools and tests.
 func (s *Store) DB() *sql.DB { return s.db }
+
+// JobsDB returns the pool for the job queue's own queries. On SQLite it is the
+// one writing connection, as River advises for SQLite: River's writes then queue
+// for that connection behind the store's. Through the readers' pool they met
+// SQLite's write lock held, and a transaction that met theirs slept in SQLite's
+// busy handler (1 to 100 ms a try) with the processor idle.
+func (s *Store) JobsDB() *sql.DB { return s.jobs }
 
 // Dialect returns "sqlite" or "postgres".
 func (s *Store) Dialect() string { return string(s.d) }

@@ -58,22 +58,61 @@ func TestSQLiteWritersTakeTurns(t *testing.T) {
 	s := storetest.OpenSQLite(t)
 	_, err := s.DB().ExecContext(ctx, `CREATE TABLE turns (n INTEGER)`)
 	must(t, err)
+	end := holdTransaction(t, s)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.Sessions().(scs.CtxStore).CommitCtx(short, "waiting-token", []byte("x"), time.Now().Add(time.Hour)); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a write during another's transaction: %v, want the context's deadline", err)
+	}
+	end()
+	must(t, s.Sessions().Commit("waiting-token", []byte("x"), time.Now().Add(time.Hour)))
+}
+
+// TestSQLiteJobsWriteThroughTheWriter checks that the job queue's pool on SQLite
+// is the store's one writing connection: a queue write during a transaction
+// waits for that connection, and goes through once the transaction is over,
+// instead of meeting SQLite's lock (database is locked, or the busy handler's
+// sleeps).
+func TestSQLiteJobsWriteThroughTheWriter(t *testing.T) {
+	ctx := t.Context()
+	s := storetest.OpenSQLite(t)
+	if n := s.JobsDB().Stats().MaxOpenConnections; n != 1 {
+		t.Fatalf("the job queue's pool holds up to %d connections, want the writer's one", n)
+	}
+	_, err := s.JobsDB().ExecContext(ctx, `CREATE TABLE queued (n INTEGER)`)
+	must(t, err)
+	end := holdTransaction(t, s)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.JobsDB().ExecContext(short, `INSERT INTO queued VALUES (1)`); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a queue write during a transaction: %v, want the context's deadline", err)
+	}
+	end()
+	_, err = s.JobsDB().ExecContext(ctx, `INSERT INTO queued VALUES (2)`)
+	must(t, err)
+	var n int
+	must(t, s.DB().QueryRowContext(ctx, `SELECT count(*) FROM queued`).Scan(&n))
+	if n != 1 {
+		t.Errorf("%d rows queued, want 1", n)
+	}
+}
+
+// holdTransaction opens a transaction on s and keeps it open until the returned
+// function is called, which commits it.
+func holdTransaction(t *testing.T, s *sqlstore.Store) func() {
+	t.Helper()
 	inTx, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- s.InTx(ctx, func(app.Queries) error {
+		done <- s.InTx(t.Context(), func(app.Queries) error {
 			close(inTx)
 			<-release
 			return nil
 		})
 	}()
 	<-inTx
-	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if err := s.Sessions().(scs.CtxStore).CommitCtx(short, "waiting-token", []byte("x"), time.Now().Add(time.Hour)); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("a write during another's transaction: %v, want the context's deadline", err)
+	return func() {
+		close(release)
+		must(t, <-done)
 	}
-	close(release)
-	must(t, <-done)
-	must(t, s.Sessions().Commit("waiting-token", []byte("x"), time.Now().Add(time.Hour)))
 }
