@@ -413,17 +413,25 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, pr pro
 		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses, f) + orderBy + limitClause(n)
 		return query, a, nil
 	}
+	// Each run gives only the order's columns, which its index holds, so a run
+	// reads no ticket's row unless a filter needs one; only the page's tickets
+	// are read in full. (Reading every run's page in full read five pages' rows
+	// for the tickets not closed, and threw four away.)
+	keys := slices.Clone(cols)
+	if key == sortAssigneeKey {
+		keys[0] = `assignee_id`
+	}
 	var parts []string
 	for _, sc := range scopes {
 		for _, sts := range statusSets {
 			for _, r := range runs {
-				parts = append(parts, `SELECT * FROM (SELECT * FROM tickets`+where(sc, sts, r)+orderBy+limitClause(n)+
-					`) AS s`+strconv.Itoa(len(parts)))
+				parts = append(parts, `SELECT * FROM (SELECT `+strings.Join(keys, `, `)+` FROM tickets`+
+					where(sc, sts, r)+orderBy+limitClause(n)+`) AS s`+strconv.Itoa(len(parts)))
 			}
 		}
 	}
-	query := `SELECT ` + ticketListColumns + ` FROM (` + strings.Join(parts, ` UNION ALL `) + `) AS t` +
-		orderBy + limitClause(n)
+	query := `SELECT ` + ticketListColumns + ` FROM tickets WHERE id IN (SELECT id FROM (` +
+		strings.Join(parts, ` UNION ALL `) + `) AS t` + orderBy + limitClause(n) + `)` + orderBy
 	return query, a, nil
 }
 
