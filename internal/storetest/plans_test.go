@@ -139,7 +139,13 @@ func TestTicketListPlans(t *testing.T) {
 			plan, err := s.ExplainListTickets(ctx, sh.scope, sh.f)
 			must(t, err)
 			text := strings.Join(plan, "\n    ")
-			sorts := strings.Contains(text, "TEMP B-TREE") || strings.Contains(text, "Sort")
+			// PostgreSQL finds a page's ids first (under its Limit), then reads
+			// and orders those 50 tickets: only how the ids are found must not sort.
+			found := text
+			if i := strings.Index(text, "Limit"); i >= 0 {
+				found = text[i:]
+			}
+			sorts := strings.Contains(found, "TEMP B-TREE") || strings.Contains(found, "Sort")
 			t.Logf("%s (sorts: %v):\n    %s", sh.name, sorts, text)
 			if sh.f.Text != "" && s.Dialect() == sqlstore.SQLite && !strings.Contains(text, "ticket_titles") {
 				t.Errorf("%s: the plan does not read the title index:\n    %s", sh.name, text)
