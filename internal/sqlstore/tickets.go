@@ -424,7 +424,13 @@ func ticketListSQL(d dialect, scope desk.TicketScope, f app.TicketFilter, pr pro
 			orderBy + limitClause(n) + `)` + orderBy
 	}
 	if len(scopes) == 1 && len(statusSets) == 1 && len(runs) == 1 {
-		if d == Postgres {
+		// One status and a second filter: PostgreSQL checks the filter in the
+		// status's index only this way. Otherwise the index's first columns are
+		// the filter, and the page as it is answers sooner (the 20 queue lists by
+		// one filter: p99 6 ms, against 12 ms through the ids).
+		second := f.AssigneeID > 0 || f.Nature != "" || f.Criticality != "" || f.Priority != 0 ||
+			f.SpaceID > 0 || len(scope.Spaces) == 1
+		if d == Postgres && len(statuses) == 1 && second {
 			return page(`tickets` + where(scope, statuses, f)), a, nil
 		}
 		query := `SELECT ` + ticketListColumns + ` FROM tickets` + where(scope, statuses, f) + orderBy + limitClause(n)
