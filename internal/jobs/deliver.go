@@ -85,8 +85,8 @@ type Queue struct {
 }
 
 // Store is the database the queue shares with the store (sqlstore.Store): the
-// pool for the queue's queries, its dialect ("sqlite" or "postgres"), and the hook the store calls with
-// the outbox rows each transaction adds.
+// pool for the queue's queries, its dialect ("sqlite" or "postgres"), and the
+// hook the store calls with the outbox rows each transaction adds.
 type Store interface {
 	JobsDB() *sql.DB
 	Dialect() string

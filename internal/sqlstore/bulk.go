@@ -106,8 +106,9 @@ func (b *Bulk) Tickets(ctx context.Context, tickets []desk.Ticket, comments []de
 }
 
 // Finish completes the load: each space's ticket counter continues after its
-// highest number, PostgreSQL's id sequences after the highest ids, and the
-// planner's statistics are refreshed (and PostgreSQL's tickets vacuumed). Then the connection goes back to the pool.
+// highest number, PostgreSQL's id sequences after the highest ids, the
+// planner's statistics are refreshed and PostgreSQL's tickets vacuumed. Then
+// the connection goes back to the pool.
 func (b *Bulk) Finish(ctx context.Context) error {
 	if b.conn == nil {
 		return errors.New("bulk load: already finished")
