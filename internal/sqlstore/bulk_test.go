@@ -139,6 +139,16 @@ func TestBulkLoad(t *testing.T) {
 			if got := pragma("cache_size"); got != cacheBefore {
 				t.Errorf("cache_size is %s after the load; was %s", got, cacheBefore)
 			}
+		} else {
+			// Vacuumed: every page of tickets is all-visible, for index-only scans.
+			var visible, pages int
+			if err := s.DB().QueryRowContext(ctx, `SELECT relallvisible, relpages FROM pg_class
+				WHERE relname = 'tickets' AND relnamespace = current_schema()::regnamespace`).Scan(&visible, &pages); err != nil {
+				t.Fatal(err)
+			}
+			if pages == 0 || visible != pages {
+				t.Errorf("%d of the tickets' %d pages are all-visible after the load, want all", visible, pages)
+			}
 		}
 		s.DB().SetMaxOpenConns(10)
 
