@@ -21,6 +21,13 @@ type NotificationQueries interface {
 	OutboxFailed(ctx context.Context, id int64, next time.Time) error
 	// PendingOutbox lists the ids of unsent outbox rows after afterID, by id.
 	PendingOutbox(ctx context.Context, afterID int64, limit int) ([]int64, error)
+	// UnqueuedOutbox lists the ids of unsent outbox rows after afterID that
+	// have no delivery job, by id.
+	UnqueuedOutbox(ctx context.Context, afterID int64, limit int) ([]int64, error)
+	// QueueOutbox inserts the delivery jobs of outbox rows that have none, in
+	// the transaction it runs in, and records that they have one. It fails
+	// when no job queue is set up.
+	QueueOutbox(ctx context.Context, ids []int64) error
 	// ListNotifications lists a person's notifications about tickets within
 	// scope, newest first, before the id p.After when it is not 0.
 	ListNotifications(ctx context.Context, userID int64, scope desk.TicketScope, p desk.Page) ([]InAppNotification, error)
@@ -98,6 +105,25 @@ func (s *Service) EachPendingNotification(ctx context.Context, fn func(ids []int
 			return n, nil
 		}
 		after = ids[len(ids)-1]
+	}
+}
+
+// RelayNotifications inserts the delivery jobs of the outbox rows that have
+// none (rows written while no queue was set up), 500 per transaction, and
+// returns how many it enqueued. Rows written with a queue got their job with
+// them and are not looked at, however many wait.
+func (s *Service) RelayNotifications(ctx context.Context) (int, error) {
+	const batch = 500
+	n := 0
+	for {
+		ids, err := s.store.UnqueuedOutbox(ctx, 0, batch)
+		if err != nil || len(ids) == 0 {
+			return n, err
+		}
+		if err := s.store.InTx(ctx, func(q Queries) error { return q.QueueOutbox(ctx, ids) }); err != nil {
+			return n, err
+		}
+		n += len(ids)
 	}
 }
 

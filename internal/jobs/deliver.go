@@ -203,10 +203,10 @@ func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 // in the database for the next start.
 func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
-// Relay enqueues every pending outbox row; those with a job already are
-// skipped by the jobs' uniqueness. It returns how many rows it looked at.
+// Relay enqueues the unsent outbox rows that have no job, and returns how
+// many it enqueued.
 func (q *Queue) Relay(ctx context.Context) (int, error) {
-	return q.svc.EachPendingNotification(ctx, func(ids []int64) error { return q.Enqueue(ctx, ids...) })
+	return q.svc.RelayNotifications(ctx)
 }
 
 // deliverWorker delivers one outbox row. A failure is retried with River's

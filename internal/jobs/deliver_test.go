@@ -292,21 +292,51 @@ func TestDuplicateDelivery(t *testing.T) {
 			t.Fatalf("pending %v", pending)
 		}
 		// Enqueued again while waiting: the jobs' uniqueness keeps one each.
+		// The relay leaves them: they got their jobs with them.
 		must(t, q.Enqueue(ctx, pending...))
-		if n, err := q.Relay(ctx); err != nil || n != 4 {
-			t.Fatalf("relay: %d, %v", n, err)
-		}
-		states, err := q.JobStates(ctx)
-		must(t, err)
-		if states[rivertype.JobStateAvailable] != 4 || total(states) != 4 {
-			t.Fatalf("jobs %v", states)
-		}
+		wantRelayed(t, q, 0)
+		wantWaiting(t, q, 4)
 		// Worked twice: by hand, then by the queue.
 		must(t, in.svc.DeliverNotification(ctx, pending[0]))
 		must(t, in.svc.DeliverNotification(ctx, pending[0]))
 		start(t, q)
 		waitDelivered(t, in, q)
 		wantOnce(t, in, tk)
+	})
+}
+
+// wantRelayed runs the relay, which must enqueue n rows.
+func wantRelayed(t *testing.T, q *jobs.Queue, n int) {
+	t.Helper()
+	if got, err := q.Relay(t.Context()); err != nil || got != n {
+		t.Fatalf("relay: %d, %v; want %d", got, err, n)
+	}
+}
+
+// wantWaiting requires n delivery jobs, all waiting.
+func wantWaiting(t *testing.T, q *jobs.Queue, n int) {
+	t.Helper()
+	states, err := q.JobStates(t.Context())
+	must(t, err)
+	if states[rivertype.JobStateAvailable] != n || total(states) != n {
+		t.Fatalf("jobs %v; want %d waiting", states, n)
+	}
+}
+
+// TestRelayEnqueuesRowsWithoutJob writes outbox rows while no queue is set
+// up: the relay gives each a job once, and the next relay finds none left.
+func TestRelayEnqueuesRowsWithoutJob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		in := mustInstall(t, s)
+		tk := in.breach(t) // no queue yet: four rows without a job
+		q := mustQueue(t, in, jobs.QueueConfig{})
+		wantRelayed(t, q, 4)
+		wantRelayed(t, q, 0)
+		wantWaiting(t, q, 4)
+		start(t, q)
+		waitDelivered(t, in, q)
+		wantOnce(t, in, tk)
+		wantRelayed(t, q, 0)
 	})
 }
 

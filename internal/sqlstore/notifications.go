@@ -85,6 +85,28 @@ func (q *queries) PendingOutbox(ctx context.Context, afterID int64, n int) ([]in
 		ORDER BY id`+limitClause(n), afterID))
 }
 
+// UnqueuedOutbox lists unsent rows without a job by id, through the
+// outbox_unqueued index, which holds exactly those.
+func (q *queries) UnqueuedOutbox(ctx context.Context, afterID int64, n int) ([]int64, error) {
+	return scanIDs(q.q.QueryContext(ctx, `SELECT id FROM outbox WHERE sent_at IS NULL AND NOT queued AND id > $1
+		ORDER BY id`+limitClause(n), afterID))
+}
+
+// QueueOutbox marks the rows of ids that are unsent and have no job queued,
+// and hands those to the hook, which inserts their jobs in q's transaction.
+func (q *queries) QueueOutbox(ctx context.Context, ids []int64) error {
+	if q.outboxHook == nil {
+		return errors.New("queue notifications: no job queue")
+	}
+	var a args
+	marked, err := scanIDs(q.q.QueryContext(ctx, `UPDATE outbox SET queued = TRUE
+		WHERE id IN (`+a.in(ids)+`) AND sent_at IS NULL AND NOT queued RETURNING id`, a...))
+	if err != nil {
+		return fmt.Errorf("queue notifications: %w", err)
+	}
+	return q.enqueued(ctx, marked)
+}
+
 // ListNotifications reads a person's notifications with their ticket's title,
 // newest first; the ticket must be within scope, checked in the query itself.
 func (q *queries) ListNotifications(ctx context.Context, userID int64, scope desk.TicketScope, p desk.Page) ([]app.InAppNotification, error) {

@@ -82,6 +82,11 @@ func (q *queries) EventsOf(ctx context.Context, ids []int64) (map[int64][]desk.E
 // Enqueue writes notifications, many per statement; one whose key is there
 // already is kept.
 func (q *queries) Enqueue(ctx context.Context, ns ...app.Notification) error {
+	// With a queue, each row gets its job in this transaction (insertOutbox).
+	queued := `FALSE`
+	if q.outboxHook != nil {
+		queued = `TRUE`
+	}
 	for len(ns) > 0 {
 		n := rowsPerStatement(len(ns), 6)
 		var a args
@@ -91,10 +96,10 @@ func (q *queries) Enqueue(ctx context.Context, ns ...app.Notification) error {
 			stamp(&x.CreatedAt)
 			c := a.add(x.CreatedAt)
 			rows[i] = `(` + a.add(x.Kind) + `, ` + a.add(x.RecipientID) + `, ` + a.add(nullID(x.TicketID)) + `, ` +
-				a.add(string(x.Payload)) + `, ` + a.add(x.Key) + `, ` + c + `, ` + c + `)`
+				a.add(string(x.Payload)) + `, ` + a.add(x.Key) + `, ` + c + `, ` + c + `, ` + queued + `)`
 		}
 		err := q.insertOutbox(ctx, `INSERT INTO outbox (kind, recipient_id, ticket_id, payload, idempotency_key,
-				created_at, next_attempt_at) VALUES `+strings.Join(rows, `, `)+`
+				created_at, next_attempt_at, queued) VALUES `+strings.Join(rows, `, `)+`
 			ON CONFLICT (idempotency_key) DO NOTHING`, a)
 		if err != nil {
 			return q.d.wrap(err, "recipient_id", "enqueue notifications")
