@@ -28,8 +28,10 @@ type ContractQueries interface {
 	UpdateContract(ctx context.Context, c *desk.Contract) error
 	Contract(ctx context.Context, id int64) (*desk.Contract, error)
 	ListContracts(ctx context.Context, p desk.Page) ([]desk.Contract, error)
-	// ContractOfSpace returns the contract a space is under; NotFound when none.
-	ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, error)
+	// ContractOfSpace returns the contract a space is under, and the calendar
+	// its timers count in (the contract's, or the default one); NotFound when
+	// the space has no contract.
+	ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, *desk.CalendarDef, error)
 	// AddContractVersion records a version of a contract as it applies from at.
 	AddContractVersion(ctx context.Context, contractID int64, version int, data []byte, by int64, at time.Time) error
 	// MarkTicketsDue makes the open tickets of the spaces under the contracts
@@ -512,11 +514,12 @@ func (r *ruleCache) loadUsers(ctx context.Context, users []int64) error {
 // its timers count in.
 func (r *ruleCache) contractOf(ctx context.Context, spaceID int64) (*desk.Contract, *bizcal.Calendar, error) {
 	c, seen := r.contracts[spaceID]
+	var def *desk.CalendarDef // read with the contract, when it was read now
 	if !seen {
 		var err error
-		c, err = r.q.ContractOfSpace(ctx, spaceID)
+		c, def, err = r.q.ContractOfSpace(ctx, spaceID)
 		if desk.ErrorCode(err) == desk.NotFound {
-			c, err = nil, nil
+			c, def, err = nil, nil, nil
 		}
 		if err != nil {
 			return nil, nil, err
@@ -529,9 +532,11 @@ func (r *ruleCache) contractOf(ctx context.Context, spaceID int64) (*desk.Contra
 	}
 	cal, ok := r.calendars[calID]
 	if !ok {
-		def, err := calendarOf(ctx, r.q, calID)
-		if err != nil {
-			return nil, nil, err
+		var err error
+		if def == nil {
+			if def, err = calendarOf(ctx, r.q, calID); err != nil {
+				return nil, nil, err
+			}
 		}
 		if cal, err = def.Build(); err != nil {
 			return nil, nil, err

@@ -221,23 +221,35 @@ func (q *queries) ListContracts(ctx context.Context, p desk.Page) ([]desk.Contra
 	return list, q.withSpaces(ctx, list)
 }
 
-// ContractOfSpace loads the contract a space is under, with its spaces, in one
-// query: every change to a ticket plans its timers with it.
-func (q *queries) ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, error) {
+// ContractOfSpace loads the contract a space is under, with its spaces, and the
+// calendar its timers count in (its own, or the default one), in one query:
+// every change to a ticket, and every ticket shown, plans its timers with them.
+func (q *queries) ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, *desk.CalendarDef, error) {
+	row := q.q.QueryRowContext(ctx, `SELECT cal.*, k.* FROM (SELECT `+contractColumns+`,
+			(SELECT string_agg(CAST(s.id AS text), ',' ORDER BY s.id) FROM spaces s WHERE s.contract_id = contracts.id),
+			coalesce(calendar_id, (SELECT id FROM calendars WHERE is_default)) AS rules_calendar
+		FROM contracts WHERE id = (SELECT contract_id FROM spaces WHERE id = $1)) AS k
+		JOIN (SELECT `+calendarColumns+` FROM calendars) AS cal ON cal.id = k.rules_calendar`, spaceID)
+	var c desk.Contract
 	var spaces sql.NullString
-	c, err := scanContractWith(q.q.QueryRowContext(ctx, `SELECT `+contractColumns+`,
-			(SELECT string_agg(CAST(s.id AS text), ',' ORDER BY s.id) FROM spaces s WHERE s.contract_id = contracts.id)
-		FROM contracts WHERE id = (SELECT contract_id FROM spaces WHERE id = $1)`, spaceID), &spaces)
+	var calID int64
+	cal, err := scanCalendar(scanFunc(func(calendar ...any) error {
+		var err error
+		c, err = scanContractWith(scanFunc(func(contract ...any) error {
+			return row.Scan(append(calendar, contract...)...)
+		}), &spaces, &calID)
+		return err
+	}))
 	if err != nil {
-		return nil, notFound(err, "contract")
+		return nil, nil, notFound(err, "contract")
 	}
 	if c.SpaceIDs, err = splitIDs(spaces); err != nil {
-		return nil, fmt.Errorf("contract %d spaces: %w", c.ID, err)
+		return nil, nil, fmt.Errorf("contract %d spaces: %w", c.ID, err)
 	}
 	if c.SpaceIDs == nil {
 		c.SpaceIDs = []int64{}
 	}
-	return &c, nil
+	return &c, &cal, nil
 }
 
 // AddContractVersion records a contract version.

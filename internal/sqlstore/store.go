@@ -299,6 +299,12 @@ func wrapErr(err error, doing string) error {
 // scanner is a row to scan: *sql.Row or *sql.Rows.
 type scanner = interface{ Scan(...any) error }
 
+// scanFunc is a scanner made of a function: it lets two scans read one row, the
+// first one's columns then the second one's.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
 // queryOne loads the one row of query with scan; ErrNotFound(what) when there is
 // none.
 func queryOne[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, a ...any) (*T, error) {

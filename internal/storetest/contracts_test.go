@@ -69,22 +69,31 @@ func TestCalendarsAndContracts(t *testing.T) {
 			back.Timers != desk.DefaultTimers() || len(back.Channels) != 3 {
 			t.Fatalf("contract read back %+v", back)
 		}
-		of, err := s.ContractOfSpace(ctx, p.spB.ID)
+		of, cal, err := s.ContractOfSpace(ctx, p.spB.ID)
 		must(t, err)
 		if !reflect.DeepEqual(of, back) {
 			t.Fatalf("space B is under %+v, want %+v", of, back)
 		}
-		if _, err := s.ContractOfSpace(ctx, p.spC.ID); desk.ErrorCode(err) != desk.NotFound {
+		if want, err := s.Calendar(ctx, alsace.ID); err != nil || !reflect.DeepEqual(cal, want) {
+			t.Fatalf("space B counts in %+v, want %+v (%v)", cal, want, err)
+		}
+		if _, _, err := s.ContractOfSpace(ctx, p.spC.ID); desk.ErrorCode(err) != desk.NotFound {
 			t.Fatalf("space C has no contract: %v", err)
 		}
-		if _, err := s.ContractOfSpace(ctx, 9999); desk.ErrorCode(err) != desk.NotFound {
+		if _, _, err := s.ContractOfSpace(ctx, 9999); desk.ErrorCode(err) != desk.NotFound {
 			t.Fatalf("no such space: %v", err)
 		}
 		back.SpaceIDs = []int64{p.spA.ID}
 		back.Objectives[desk.Minor] = desk.Targets{FirstResponse: 90 * time.Minute}
 		back.Version = 2
+		back.CalendarID = 0 // the default calendar
 		must(t, s.UpdateContract(ctx, back))
-		if _, err := s.ContractOfSpace(ctx, p.spB.ID); desk.ErrorCode(err) != desk.NotFound {
+		_, cal, err = s.ContractOfSpace(ctx, p.spA.ID)
+		must(t, err)
+		if want, err := s.DefaultCalendar(ctx); err != nil || !reflect.DeepEqual(cal, want) {
+			t.Fatalf("space A counts in %+v, want the default %+v (%v)", cal, want, err)
+		}
+		if _, _, err := s.ContractOfSpace(ctx, p.spB.ID); desk.ErrorCode(err) != desk.NotFound {
 			t.Fatalf("space B left the contract: %v", err)
 		}
 		again, err := s.Contract(ctx, c.ID)
