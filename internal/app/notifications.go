@@ -21,9 +21,9 @@ type NotificationQueries interface {
 	OutboxFailed(ctx context.Context, id int64, next time.Time) error
 	// PendingOutbox lists the ids of unsent outbox rows after afterID, by id.
 	PendingOutbox(ctx context.Context, afterID int64, limit int) ([]int64, error)
-	// UnqueuedOutbox lists the ids of unsent outbox rows after afterID that
-	// have no delivery job, by id.
-	UnqueuedOutbox(ctx context.Context, afterID int64, limit int) ([]int64, error)
+	// UnqueuedOutbox lists the ids of the first unsent outbox rows that have
+	// no delivery job, by id.
+	UnqueuedOutbox(ctx context.Context, limit int) ([]int64, error)
 	// QueueOutbox inserts the delivery jobs of outbox rows that have none, in
 	// the transaction it runs in, and records that they have one. It fails
 	// when no job queue is set up.
@@ -116,7 +116,8 @@ func (s *Service) RelayNotifications(ctx context.Context) (int, error) {
 	const batch = 500
 	n := 0
 	for {
-		ids, err := s.store.UnqueuedOutbox(ctx, 0, batch)
+		// Rows queued leave the list: each batch starts from its beginning.
+		ids, err := s.store.UnqueuedOutbox(ctx, batch)
 		if err != nil || len(ids) == 0 {
 			return n, err
 		}

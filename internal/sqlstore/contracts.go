@@ -225,6 +225,8 @@ func (q *queries) ListContracts(ctx context.Context, p desk.Page) ([]desk.Contra
 // calendar its timers count in (its own, or the default one), in one query:
 // every change to a ticket, and every ticket shown, plans its timers with them.
 func (q *queries) ContractOfSpace(ctx context.Context, spaceID int64) (*desk.Contract, *desk.CalendarDef, error) {
+	// The calendar's columns, then the contract's, its spaces and the id of the
+	// calendar chosen: scanCalendar, then scanContractWith, read them in turn.
 	row := q.q.QueryRowContext(ctx, `SELECT cal.*, k.* FROM (SELECT `+contractColumns+`,
 			(SELECT string_agg(CAST(s.id AS text), ',' ORDER BY s.id) FROM spaces s WHERE s.contract_id = contracts.id),
 			coalesce(calendar_id, (SELECT id FROM calendars WHERE is_default)) AS rules_calendar

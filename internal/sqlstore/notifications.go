@@ -87,9 +87,9 @@ func (q *queries) PendingOutbox(ctx context.Context, afterID int64, n int) ([]in
 
 // UnqueuedOutbox lists unsent rows without a job by id, through the
 // outbox_unqueued index, which holds exactly those.
-func (q *queries) UnqueuedOutbox(ctx context.Context, afterID int64, n int) ([]int64, error) {
-	return scanIDs(q.q.QueryContext(ctx, `SELECT id FROM outbox WHERE sent_at IS NULL AND NOT queued AND id > $1
-		ORDER BY id`+limitClause(n), afterID))
+func (q *queries) UnqueuedOutbox(ctx context.Context, n int) ([]int64, error) {
+	return scanIDs(q.q.QueryContext(ctx, `SELECT id FROM outbox WHERE sent_at IS NULL AND NOT queued
+		ORDER BY id`+limitClause(n)))
 }
 
 // QueueOutbox marks the rows of ids that are unsent and have no job queued,
