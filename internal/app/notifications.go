@@ -83,31 +83,6 @@ func (s *Service) NotificationFailed(ctx context.Context, id int64, next time.Ti
 	return s.store.OutboxFailed(ctx, id, next)
 }
 
-// EachPendingNotification calls fn with the ids of the outbox rows not yet
-// delivered, 500 at a time by id, and returns how many it handed over; it
-// stops at fn's first error.
-func (s *Service) EachPendingNotification(ctx context.Context, fn func(ids []int64) error) (int, error) {
-	const batch = 500
-	var after int64
-	n := 0
-	for {
-		ids, err := s.store.PendingOutbox(ctx, after, batch)
-		if err != nil {
-			return n, err
-		}
-		if len(ids) > 0 {
-			if err := fn(ids); err != nil {
-				return n, err
-			}
-		}
-		n += len(ids)
-		if len(ids) < batch {
-			return n, nil
-		}
-		after = ids[len(ids)-1]
-	}
-}
-
 // RelayNotifications inserts the delivery jobs of the outbox rows that have
 // none (rows written while no queue was set up), 500 per transaction, and
 // returns how many it enqueued. Rows written with a queue got their job with
@@ -129,19 +104,28 @@ func (s *Service) RelayNotifications(ctx context.Context) (int, error) {
 }
 
 // DeliverPending delivers every outbox row pending now, one transaction each,
-// and returns how many it delivered; it stops at the first failure.
+// reading their ids 500 at a time, and returns how many it delivered; it stops
+// at the first failure.
 func (s *Service) DeliverPending(ctx context.Context) (int, error) {
+	const batch = 500
+	var after int64
 	n := 0
-	_, err := s.EachPendingNotification(ctx, func(ids []int64) error {
+	for {
+		ids, err := s.store.PendingOutbox(ctx, after, batch)
+		if err != nil {
+			return n, err
+		}
 		for _, id := range ids {
 			if err := s.DeliverNotification(ctx, id); err != nil {
-				return err
+				return n, err
 			}
 			n++
 		}
-		return nil
-	})
-	return n, err
+		if len(ids) < batch {
+			return n, nil
+		}
+		after = ids[len(ids)-1]
+	}
 }
 
 // Notifications lists the actor's own notifications, newest first, and counts
