@@ -242,7 +242,8 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*desk.Actor, e
 	if !strings.HasPrefix(secret, tokenPrefix) {
 		return nil, bad
 	}
-	t, r, err := s.store.TokenActor(ctx, HashToken(secret))
+	hash := HashToken(secret)
+	t, r, err := s.reads.tokenActor(ctx, s.store, hash)
 	if err != nil {
 		if desk.ErrorCode(err) == desk.NotFound {
 			return nil, bad
@@ -257,6 +258,8 @@ func (s *Service) TokenActor(ctx context.Context, secret string) (*desk.Actor, e
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
 			s.log.WarnContext(ctx, "recording token use", "err", err)
+		} else {
+			s.reads.touched(hash, now)
 		}
 	}
 	return r.Actor(), nil

@@ -430,6 +430,7 @@ func (s *Service) TicketTimes(ctx context.Context, a *desk.Actor, t *desk.Ticket
 		return nil, err
 	}
 	rules := newRuleCache(s.store)
+	rules.reads = s.reads // a read, outside any transaction
 	in, err := rules.input(ctx, t, events, s.now())
 	if err != nil {
 		return nil, err
@@ -460,6 +461,9 @@ type ruleCache struct {
 	calendars map[int64]*bizcal.Calendar
 	roles     map[int64][]desk.Role // provider staff; others absent
 	known     map[int64]bool        // users whose roles were looked up
+	// reads, when set, serves contracts, calendars and roles; never inside a
+	// transaction.
+	reads *readCache
 }
 
 func newRuleCache(q Queries) *ruleCache {
@@ -500,7 +504,13 @@ func (r *ruleCache) loadUsers(ctx context.Context, users []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	roles, err := r.q.StaffRoles(ctx, ids)
+	var roles map[int64][]desk.Role
+	var err error
+	if r.reads != nil {
+		roles, err = r.reads.staffRoles(ctx, r.q, ids)
+	} else {
+		roles, err = r.q.StaffRoles(ctx, ids)
+	}
 	if err != nil {
 		return err
 	}
@@ -513,6 +523,10 @@ func (r *ruleCache) loadUsers(ctx context.Context, users []int64) error {
 // contractOf returns the contract of a space (nil when none) and the calendar
 // its timers count in.
 func (r *ruleCache) contractOf(ctx context.Context, spaceID int64) (*desk.Contract, *bizcal.Calendar, error) {
+	if r.reads != nil {
+		sr, err := r.reads.spaceRules(ctx, r.q, spaceID)
+		return sr.contract, sr.calendar, err
+	}
 	c, seen := r.contracts[spaceID]
 	var def *desk.CalendarDef // read with the contract, when it was read now
 	if !seen {

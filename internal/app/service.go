@@ -20,6 +20,9 @@ type Service struct {
 	// exists, so every instance may keep it. Ticket references need it on every
 	// list.
 	keys sync.Map
+	// reads keeps the actors, the rules of spaces and the roles of staff that
+	// requests read, for a second; store forgets them when it writes any.
+	reads *readCache
 }
 
 // Options configure a Service; zero values take defaults.
@@ -36,8 +39,9 @@ func New(store Store, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, now: func() time.Time { return o.Clock().UTC().Truncate(time.Microsecond) },
-		log: o.Logger, logins: NewLoginLimiter(o.Clock)}
+	now := func() time.Time { return o.Clock().UTC().Truncate(time.Microsecond) }
+	r := newReadCache(now)
+	return &Service{store: newReadCacheStore(store, r), now: now, log: o.Logger, logins: NewLoginLimiter(o.Clock), reads: r}
 }
 
 // Store returns the store the service writes to.
@@ -51,7 +55,7 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
 // Actor loads everything the rules need about user id, once per request.
 func (s *Service) Actor(ctx context.Context, userID int64) (*desk.Actor, error) {
-	r, err := s.store.ActorRecord(ctx, userID)
+	r, err := s.reads.actorRecord(ctx, s.store, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -566,8 +566,7 @@ func testRevokedToken(t *testing.T, f *fixture) {
 	if got := serve(f.srv, "GET", "/api/v1/me", "", bearer(secret3)).Code; got != http.StatusOK {
 		t.Fatalf("a new user's token: GET /me %d", got)
 	}
-	u.Disabled = true
-	must(t, f.st.UpdateUser(ctx, u))
+	wantStatus(t, f.as("admin", "PATCH", "/api/v1/users/"+strconv.FormatInt(u.ID, 10), `{"disabled": true}`), 200, "disable")
 	w = serve(f.srv, "GET", "/api/v1/me", "", bearer(secret3))
 	wantProblem(t, w, http.StatusUnauthorized, "")
 	if !strings.Contains(w.Body.String(), "invalid, expired or revoked token") {
@@ -577,7 +576,7 @@ func testRevokedToken(t *testing.T, f *fixture) {
 
 func testExpiredToken(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	c := &clock{t: time.Now()}
+	c := storetest.NewClock(time.Now())
 	svc := app.New(f.st, app.Options{Clock: c.Now})
 	srv := newServer(svc, f.st)
 	me := func(secret string) int { return serve(srv, "GET", "/api/v1/me", "", bearer(secret)).Code }
@@ -693,8 +692,8 @@ func testPagination(t *testing.T, f *fixture) {
 }
 
 func testLogin(t *testing.T, f *fixture) {
-	fresh := func() (*app.Service, *clock, http.Handler) {
-		c := &clock{t: time.Now()}
+	fresh := func() (*app.Service, *storetest.Clock, http.Handler) {
+		c := storetest.NewClock(time.Now())
 		svc := app.New(f.st, app.Options{Clock: c.Now})
 		return svc, c, newServer(svc, f.st)
 	}
@@ -832,12 +831,15 @@ func testLogin(t *testing.T, f *fixture) {
 	})
 
 	t.Run("a disabled user's session ends", func(t *testing.T) {
-		_, _, h := fresh()
+		// h is another instance than f's, which disables the account: h sees
+		// the change within a second.
+		_, clk, h := fresh()
 		c := login(t, h, "spare-acme@acme.example", demo.Password)
 		if got := me(h, c); got != "spare-acme@acme.example" {
 			t.Fatalf("session is %s", got)
 		}
 		wantStatus(t, f.as("admin", "PATCH", "/api/v1/users/"+f.id("spare-acme"), `{"disabled": true}`), 200, "disable")
+		clk.Add(time.Second)
 		if got := me(h, c); got != "401" {
 			t.Errorf("a disabled user's session still answers: %s", got)
 		}

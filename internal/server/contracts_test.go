@@ -17,7 +17,7 @@ func TestContractsAndObjectives(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
 		// Monday 23 November 2026, 10:00 in Paris.
-		clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+		clk := storetest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 		f := newFixture(t, st, app.Options{Clock: clk.Now})
 
 		t.Run("bad calendars are refused and nothing is saved", func(t *testing.T) {

@@ -15,9 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"guichet/internal/app"
 	"guichet/internal/demo"
@@ -438,22 +436,4 @@ func login(t *testing.T, h http.Handler, email, password string, opts ...opt) *h
 
 func formBody(email, password string) string {
 	return url.Values{"email": {email}, "password": {password}}.Encode()
-}
-
-// clock is a settable time source for app.Options.Clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }

@@ -211,7 +211,7 @@ func TestPages(t *testing.T) {
 func TestTicketPageTimes(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
-		c := &clock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)} // a Monday, within opening hours
+		c := storetest.NewClock(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)) // a Monday, within opening hours
 		f := newFixture(t, st, app.Options{Clock: c.Now})
 		tk := f.openTicket(t, "contact", app.NewTicket{SpaceID: f.spaces["ACME"], Title: "Slow reports",
 			Nature: desk.Question, Criticality: desk.Minor})
