@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"guichet/internal/bizcal"
@@ -552,12 +553,49 @@ func (r *ruleCache) contractOf(ctx context.Context, spaceID int64) (*desk.Contra
 				return nil, nil, err
 			}
 		}
-		if cal, err = def.Build(); err != nil {
+		if cal, err = buildCalendar(def); err != nil {
 			return nil, nil, err
 		}
 		r.calendars[calID] = cal
 	}
 	return c, cal, nil
+}
+
+// built holds the calendars built so far, by the rules they were built from
+// (see buildCalendar).
+var built struct {
+	sync.Mutex
+	m map[string]*bizcal.Calendar
+}
+
+// buildCalendar builds the calendar def describes, or returns the one already
+// built from the same rules. Building loads the time zone, and each calendar
+// works out the closed days of a year the first time it meets it: every
+// ticket shown or changed built one, inside the change's transaction too. A
+// calendar is safe for concurrent use, and the same rules give the same
+// calendar, so one serves every reader whatever the database's state.
+func buildCalendar(def *desk.CalendarDef) (*bizcal.Calendar, error) {
+	key := fmt.Sprintf("%q %v %q %v %v", def.TimeZone, def.Hours, def.Holidays, def.Closed, def.Open)
+	built.Lock()
+	cal := built.m[key]
+	built.Unlock()
+	if cal != nil {
+		return cal, nil
+	}
+	cal, err := def.Build()
+	if err != nil {
+		return nil, err
+	}
+	built.Lock()
+	defer built.Unlock()
+	if len(built.m) >= 100 { // rules edited many times over: start again
+		built.m = nil
+	}
+	if built.m == nil {
+		built.m = map[string]*bizcal.Calendar{}
+	}
+	built.m[key] = cal
+	return cal, nil
 }
 
 // input gathers what the time rules of t need.

@@ -165,7 +165,7 @@ func (r *readCache) spaceRules(ctx context.Context, q Queries, spaceID int64) (s
 	if err != nil {
 		return spaceRules{}, err
 	}
-	cal, err := def.Build()
+	cal, err := buildCalendar(def)
 	if err != nil {
 		return spaceRules{}, err
 	}

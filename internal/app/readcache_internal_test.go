@@ -3,6 +3,9 @@ package app
 import (
 	"testing"
 	"time"
+
+	"guichet/internal/bizcal"
+	"guichet/internal/desk"
 )
 
 // A read in flight when a change forgets everything may hold the state before
@@ -20,5 +23,30 @@ func TestReadsBeforeAForgetAreNotKept(t *testing.T) {
 	keep(r, m, gen, at, 1, &ActorRecord{})
 	if _, ok, _, _ := lookup(r, m, 1); !ok {
 		t.Error("a read with no change beside it was not kept")
+	}
+}
+
+// A calendar is built once for the same rules, and again when they differ.
+func TestBuildCalendarOncePerRules(t *testing.T) {
+	def := desk.CalendarDef{ID: 1, Name: "Paris", TimeZone: "Europe/Paris",
+		Hours: bizcal.Weekdays(bizcal.Range{Start: 9 * 60, End: 18 * 60}), Holidays: "fr"}
+	a, err := buildCalendar(&def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := def
+	same.ID, same.Name = 2, "Paris again" // only the rules count
+	if b, _ := buildCalendar(&same); b != a {
+		t.Error("the same rules were built twice")
+	}
+	other := def
+	other.Holidays = "none"
+	c, _ := buildCalendar(&other)
+	if c == a {
+		t.Fatal("other holidays gave the same calendar")
+	}
+	christmas := time.Date(2026, 12, 25, 10, 0, 0, 0, time.UTC)
+	if a.IsOpen(christmas) || !c.IsOpen(christmas) {
+		t.Errorf("25 December: open %v with French holidays, %v without", a.IsOpen(christmas), c.IsOpen(christmas))
 	}
 }
