@@ -100,7 +100,30 @@ func keep[K comparable, T any](r *readCache, m func() map[K]kept[T], gen uint64,
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.gen == gen {
-		m()[k] = kept[T]{v: v, at: at}
+		mm := m()
+		prune(mm, at)
+		mm[k] = kept[T]{v: v, at: at}
+	}
+}
+
+// maxKept bounds each map: reads older than keepReadsFor serve no one, but stay
+// until pruned, and an installation with many users would otherwise keep every
+// actor it ever read.
+const maxKept = 4096
+
+// prune makes room in a full map: it drops the reads no longer fresh at now,
+// then everything if the map is still full.
+func prune[K comparable, T any](m map[K]kept[T], now time.Time) {
+	if len(m) < maxKept {
+		return
+	}
+	for k, e := range m {
+		if !fresh(e.at, now) {
+			delete(m, k)
+		}
+	}
+	if len(m) >= maxKept {
+		clear(m)
 	}
 }
 
@@ -155,17 +178,7 @@ func (r *readCache) spaceRules(ctx context.Context, q Queries, spaceID int64) (s
 	if ok {
 		return v, nil
 	}
-	c, def, err := q.ContractOfSpace(ctx, spaceID)
-	if desk.ErrorCode(err) == desk.NotFound {
-		c, def, err = nil, nil, nil
-	}
-	if err == nil && def == nil {
-		def, err = calendarOf(ctx, q, 0)
-	}
-	if err != nil {
-		return spaceRules{}, err
-	}
-	cal, err := buildCalendar(def)
+	c, cal, err := newRuleCache(q).contractOf(ctx, spaceID)
 	if err != nil {
 		return spaceRules{}, err
 	}
@@ -208,6 +221,7 @@ func (r *readCache) staffRoles(ctx context.Context, q Queries, ids []int64) (map
 			out[id] = roles
 		}
 		if r.gen == gen {
+			prune(r.roles, now)
 			r.roles[id] = kept[staffRoles]{v: staffRoles{roles, staff}, at: now}
 		}
 	}

@@ -50,3 +50,32 @@ func TestBuildCalendarOncePerRules(t *testing.T) {
 		t.Errorf("25 December: open %v with French holidays, %v without", a.IsOpen(christmas), c.IsOpen(christmas))
 	}
 }
+
+// A map with room is left alone; a full one drops the reads no longer fresh,
+// and everything when all of them are fresh.
+func TestKeptReadsStayBounded(t *testing.T) {
+	start := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	later := start.Add(keepReadsFor)
+	m := map[int64]kept[*ActorRecord]{}
+	for i := range int64(maxKept - 1) {
+		m[i] = kept[*ActorRecord]{at: start}
+	}
+	prune(m, later)
+	if len(m) != maxKept-1 {
+		t.Errorf("a map with room: %d reads left of %d", len(m), maxKept-1)
+	}
+	for i := int64(maxKept / 2); i < maxKept; i++ {
+		m[i] = kept[*ActorRecord]{at: later}
+	}
+	prune(m, later)
+	if len(m) != maxKept/2 {
+		t.Errorf("a full map, half stale: %d reads left, want %d", len(m), maxKept/2)
+	}
+	for i := range int64(maxKept) {
+		m[i] = kept[*ActorRecord]{at: later}
+	}
+	prune(m, later)
+	if len(m) != 0 {
+		t.Errorf("a map full of fresh reads: %d left, want it emptied", len(m))
+	}
+}
