@@ -10,16 +10,16 @@ import (
 	"guichet/internal/desk"
 )
 
-// keepReadsFor is how long a read kept by readCache stays usable. A change made through
-// this process forgets every read at once; one made by another instance or by
-// the command line is seen within this time.
+// keepReadsFor is how long a read kept by readCache stays usable. A change made
+// through this process forgets every read at once; one made by another instance
+// or by the command line is seen within this time.
 const keepReadsFor = time.Second
 
-// readCache keeps, for keepReadsFor, the reads nearly every request repeats and that
-// change only when an administrator acts: the actor of a token or of a user, the
-// contract of a space with its built calendar, the roles of staff. Without it
-// each request read its actor again, and each ticket shown its contract, its
-// calendar (built anew, holidays included) and the roles of its events' authors.
+// readCache keeps, for keepReadsFor, the reads nearly every request repeats and
+// that change only when an administrator acts: the actor of a token or of a
+// user, the contract of a space with its built calendar, the roles of staff.
+// Without it each request read its actor again, and each ticket shown its
+// contract, its calendar and the roles of its events' authors.
 //
 // Reads made inside a transaction never go through it: a change plans its
 // timers from what the database holds as it writes.
@@ -228,10 +228,10 @@ func (r *readCache) staffRoles(ctx context.Context, q Queries, ids []int64) (map
 	return out, nil
 }
 
-// readCacheStore is the Store a Service works with: the store's own, whose writes
-// to what readCache keeps make it forget, at once outside a transaction and at its
-// end inside one (after the commit, so that no read in between keeps the state
-// before it).
+// readCacheStore is the Store a Service works with: the store's own, whose
+// writes to what readCache keeps make it forget, at once outside a transaction
+// and at its end inside one (after the commit, so that no read in between keeps
+// the state before it).
 type readCacheStore struct {
 	forgetting
 	base Store
