@@ -58,9 +58,8 @@ type spaceRules struct {
 }
 
 func newReadCache(now func() time.Time) *readCache {
-	r := &readCache{now: now}
-	r.forget()
-	return r
+	return &readCache{now: now, tokens: map[string]kept[tokenActor]{}, actors: map[int64]kept[*ActorRecord]{},
+		rules: map[int64]kept[spaceRules]{}, roles: map[int64]kept[staffRoles]{}}
 }
 
 // forget drops every read kept, and makes the reads in flight, which may have
@@ -69,10 +68,10 @@ func (r *readCache) forget() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gen++
-	r.tokens = map[string]kept[tokenActor]{}
-	r.actors = map[int64]kept[*ActorRecord]{}
-	r.rules = map[int64]kept[spaceRules]{}
-	r.roles = map[int64]kept[staffRoles]{}
+	clear(r.tokens)
+	clear(r.actors)
+	clear(r.rules)
+	clear(r.roles)
 }
 
 // fresh tells whether a read made at 'at' may still be used at now. A clock set
@@ -81,29 +80,29 @@ func fresh(at, now time.Time) bool {
 	return !now.Before(at) && now.Sub(at) < keepReadsFor
 }
 
-// lookup returns m[k] when it is fresh, with the generation a read to replace it
-// must be kept under.
-func lookup[K comparable, T any](r *readCache, m func() map[K]kept[T], k K) (v T, ok bool, gen uint64, at time.Time) {
+// through returns m[k] when it is fresh; otherwise it reads it with read and
+// keeps it, unless everything was forgotten while it read: the read may then
+// predate the change.
+func through[K comparable, T any](r *readCache, m map[K]kept[T], k K, read func() (T, error)) (T, error) {
 	now := r.now()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	e, found := m()[k]
+	e, found := m[k]
+	gen := r.gen
+	r.mu.Unlock()
 	if found && fresh(e.at, now) {
-		return e.v, true, r.gen, now
+		return e.v, nil
 	}
-	return v, false, r.gen, now
-}
-
-// keep stores a read begun under generation gen at 'at', unless everything was
-// forgotten since: the read may predate the change.
-func keep[K comparable, T any](r *readCache, m func() map[K]kept[T], gen uint64, at time.Time, k K, v T) {
+	v, err := read()
+	if err != nil {
+		return v, err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.gen == gen {
-		mm := m()
-		prune(mm, at)
-		mm[k] = kept[T]{v: v, at: at}
+		prune(m, now)
+		m[k] = kept[T]{v: v, at: now}
 	}
+	return v, nil
 }
 
 // maxKept bounds each map: reads older than keepReadsFor serve no one, but stay
@@ -129,17 +128,11 @@ func prune[K comparable, T any](m map[K]kept[T], now time.Time) {
 
 // tokenActor reads the token of hash with its user's actor record.
 func (r *readCache) tokenActor(ctx context.Context, q Queries, hash []byte) (*desk.Token, *ActorRecord, error) {
-	m := func() map[string]kept[tokenActor] { return r.tokens }
-	v, ok, gen, at := lookup(r, m, string(hash))
-	if ok {
-		return v.t, v.r, nil
-	}
-	t, a, err := q.TokenActor(ctx, hash)
-	if err != nil {
-		return nil, nil, err
-	}
-	keep(r, m, gen, at, string(hash), tokenActor{t, a})
-	return t, a, nil
+	v, err := through(r, r.tokens, string(hash), func() (tokenActor, error) {
+		t, a, err := q.TokenActor(ctx, hash)
+		return tokenActor{t, a}, err
+	})
+	return v.t, v.r, err
 }
 
 // touched records that the token of hash was used at 'at', so that its kept
@@ -157,34 +150,16 @@ func (r *readCache) touched(hash []byte, at time.Time) {
 
 // actorRecord reads user id with what building its actor needs.
 func (r *readCache) actorRecord(ctx context.Context, q Queries, id int64) (*ActorRecord, error) {
-	m := func() map[int64]kept[*ActorRecord] { return r.actors }
-	v, ok, gen, at := lookup(r, m, id)
-	if ok {
-		return v, nil
-	}
-	v, err := q.ActorRecord(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	keep(r, m, gen, at, id, v)
-	return v, nil
+	return through(r, r.actors, id, func() (*ActorRecord, error) { return q.ActorRecord(ctx, id) })
 }
 
 // spaceRules reads the contract of a space and builds the calendar its timers
 // count in.
 func (r *readCache) spaceRules(ctx context.Context, q Queries, spaceID int64) (spaceRules, error) {
-	m := func() map[int64]kept[spaceRules] { return r.rules }
-	v, ok, gen, at := lookup(r, m, spaceID)
-	if ok {
-		return v, nil
-	}
-	c, cal, err := newRuleCache(q).contractOf(ctx, spaceID)
-	if err != nil {
-		return spaceRules{}, err
-	}
-	v = spaceRules{contract: c, calendar: cal}
-	keep(r, m, gen, at, spaceID, v)
-	return v, nil
+	return through(r, r.rules, spaceID, func() (spaceRules, error) {
+		c, cal, err := newRuleCache(q).contractOf(ctx, spaceID)
+		return spaceRules{c, cal}, err
+	})
 }
 
 // staffRoles returns the provider roles of those of ids who are provider staff.

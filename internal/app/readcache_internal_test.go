@@ -12,17 +12,24 @@ import (
 // the change: it is not kept. A read with no change beside it is.
 func TestReadsBeforeAForgetAreNotKept(t *testing.T) {
 	r := newReadCache(time.Now)
-	m := func() map[int64]kept[*ActorRecord] { return r.actors }
-	_, _, gen, at := lookup(r, m, 1)
-	r.forget()
-	keep(r, m, gen, at, 1, &ActorRecord{})
-	if _, ok, _, _ := lookup(r, m, 1); ok {
-		t.Error("a read begun before a change was kept")
+	reads := 0
+	read := func(change bool) func() (*ActorRecord, error) {
+		return func() (*ActorRecord, error) {
+			reads++
+			if change {
+				r.forget() // a change commits while the read is in flight
+			}
+			return &ActorRecord{}, nil
+		}
 	}
-	_, _, gen, at = lookup(r, m, 1)
-	keep(r, m, gen, at, 1, &ActorRecord{})
-	if _, ok, _, _ := lookup(r, m, 1); !ok {
-		t.Error("a read with no change beside it was not kept")
+	through(r, r.actors, 1, read(true))
+	through(r, r.actors, 1, read(false))
+	if reads != 2 {
+		t.Errorf("%d reads, want 2: a read begun before a change was kept", reads)
+	}
+	through(r, r.actors, 1, read(false))
+	if reads != 2 {
+		t.Errorf("%d reads, want 2: a read with no change beside it was not kept", reads)
 	}
 }
 
