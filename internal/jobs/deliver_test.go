@@ -21,24 +21,12 @@ import (
 // monday10 is Monday 23 November 2026, 10:00 in Paris.
 var monday10 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // install is an installation with a Total Care contract, an agent, an account
 // manager and a client contact, on a migrated store with River's tables.
 type install struct {
 	store        *sqlstore.Store
 	svc          *app.Service
-	clock        *clock
+	clock        *storetest.Clock
 	admin, agent *desk.Actor
 	am, contact  *desk.Actor
 	space        *desk.Space
@@ -69,7 +57,7 @@ func mustInstall(t *testing.T, s *sqlstore.Store) *install {
 		return u.ID
 	}
 	prov, cl := org(desk.Provider, "Vauban"), org(desk.Client, "ACME")
-	in := &install{store: s, clock: &clock{now: monday10}}
+	in := &install{store: s, clock: storetest.NewClock(monday10)}
 	in.svc = app.New(s, app.Options{Clock: in.clock.Now})
 	actor := func(id int64) *desk.Actor {
 		a, err := in.svc.Actor(ctx, id)

@@ -18,19 +18,6 @@ import (
 	"guichet/internal/storetest"
 )
 
-// clock is a settable clock for services under test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // desk9 is Monday 23 November 2026, 10:00 in Paris.
 var desk9 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
@@ -38,7 +25,7 @@ var desk9 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // manager, a client contact and a space under a Total Care contract.
 type timed struct {
 	svc                    *app.Service
-	clock                  *clock
+	clock                  *storetest.Clock
 	admin, agent, am, user *desk.Actor
 	space                  *desk.Space
 	contract               *desk.Contract
@@ -55,7 +42,7 @@ func mustTimed(t *testing.T, s *sqlstore.Store) *timed {
 	user := mustUser(t, s, cl.ID, "contact@acme.example", desk.RoleGrant{Role: desk.Contact, ClientID: cl.ID})
 	sp := mustSpace(t, s, cl.ID, "ACME")
 	must(t, s.AddMember(ctx, &desk.Membership{SpaceID: sp.ID, UserID: user.ID, AddedAt: t0}))
-	tm := &timed{clock: &clock{now: desk9}, space: sp}
+	tm := &timed{clock: storetest.NewClock(desk9), space: sp}
 	tm.svc = app.New(s, app.Options{Clock: tm.clock.Now})
 	actor := func(id int64) *desk.Actor {
 		a, err := tm.svc.Actor(ctx, id)
