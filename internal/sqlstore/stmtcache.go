@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -28,9 +27,9 @@ type stmtDB struct {
 	*sql.DB
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
-	// turn holds a token while a write runs: transactions (which all take
-	// SQLite's write lock, BEGIN IMMEDIATE) and writes outside them.
-	turn chan struct{}
+	// w gives the turns to write: to transactions (which all take SQLite's
+	// write lock, BEGIN IMMEDIATE) and to writes outside them.
+	w *writing
 	// writer, when set, is the pool of one connection that transactions and
 	// writes use (see newStmtDB), taking the same turns; nil on the writer itself.
 	writer *stmtDB
@@ -45,9 +44,9 @@ type stmtDB struct {
 // newStmtDB returns the pool db, whose transactions and writes run on writer
 // when it is not nil.
 func newStmtDB(db, writer *sql.DB) *stmtDB {
-	c := &stmtDB{DB: db, stmts: make(map[string]*sql.Stmt), turn: make(chan struct{}, 1)}
+	c := &stmtDB{DB: db, stmts: make(map[string]*sql.Stmt), w: newWriting()}
 	if writer != nil {
-		c.writer = &stmtDB{DB: writer, stmts: make(map[string]*sql.Stmt), turn: c.turn}
+		c.writer = &stmtDB{DB: writer, stmts: make(map[string]*sql.Stmt), w: c.w}
 	}
 	return c
 }
@@ -69,21 +68,6 @@ func (c *stmtDB) writes() *stmtDB {
 
 // writeWait bounds the wait for a turn, like SQLite's busy timeout.
 const writeWait = 10 * time.Second
-
-// writeTurn waits for this process's turn to write and returns the function
-// that ends it.
-func (c *stmtDB) writeTurn(ctx context.Context) (func(), error) {
-	t := time.NewTimer(writeWait)
-	defer t.Stop()
-	select {
-	case c.turn <- struct{}{}:
-		return func() { <-c.turn }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-t.C:
-		return nil, fmt.Errorf("database is busy: no turn to write within %v", writeWait)
-	}
-}
 
 // cached returns the statement of query if it is prepared already, and whether
 // the cache is full.
@@ -117,14 +101,15 @@ func (c *stmtDB) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	w := c.writes()
-	st := w.prepared(ctx, query)
-	done, err := c.writeTurn(ctx)
+	done, err := c.w.writeTurn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	if st != nil {
+	// The open batch holds the writing connection, which preparing needs too.
+	c.w.flush()
+	w := c.writes()
+	if st := w.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return w.DB.ExecContext(ctx, query, args...)

@@ -115,30 +115,28 @@ func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) error {
 }
 
 // atomically runs fn in a transaction of its own when q is not one already: it
-// commits when fn returns nil and rolls back otherwise (and when fn panics).
+// commits when fn returns nil and rolls back otherwise (and when fn panics). On
+// SQLite the transaction may share its commit with the ones queued beside it
+// (see writing.inTx).
 func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
-	var db *sql.DB
-	var cache *stmtDB
 	switch pool := q.q.(type) {
 	case *sql.DB:
-		db = pool
+		return inTx(ctx, pool, func(tx *sql.Tx) error { return fn(q.on(tx)) })
 	case *stmtDB:
-		cache = pool.writes()
-		db = cache.DB
+		w := pool.writes()
+		var missed []string
+		// Once the transaction has let go of its connection.
+		defer func() { w.prepareMissed(ctx, missed) }()
+		return w.w.inTx(ctx, w.DB, func(ctx context.Context, tx *sql.Tx) error {
+			return fn(q.on(stmtTx{Tx: tx, c: w, missed: &missed}))
+		})
 	default:
 		return fn(q)
 	}
-	var missed []string
-	if cache != nil {
-		// Deferred first, so it runs last: once the transaction has let go of its
-		// connection.
-		defer func() { cache.prepareMissed(ctx, missed) }()
-		done, err := cache.writeTurn(ctx)
-		if err != nil {
-			return fmt.Errorf("begin transaction: %w", err)
-		}
-		defer done()
-	}
+}
+
+// inTx runs fn in a transaction of db.
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -154,11 +152,7 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 			panic(p)
 		}
 	}()
-	var in querier = tx
-	if cache != nil {
-		in = stmtTx{Tx: tx, c: cache, missed: &missed}
-	}
-	if err = fn(q.on(in)); err != nil {
+	if err = fn(tx); err != nil {
 		return err
 	}
 	return wrapErr(tx.Commit(), "commit")
