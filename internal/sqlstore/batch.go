@@ -56,6 +56,16 @@ type batch struct {
 	err     error         // the commit's outcome, set before done is closed
 }
 
+// SQLite lets one writer in at a time; the others poll, sleeping longer and
+// longer (up to 100 ms) between tries, so under load a writer may wait far
+// longer than the writes before it took, and a busy loop of transactions (the
+// timer sweep) starves everyone else. Writers of this process instead wait
+// their turn here, in arrival order, and meet SQLite's lock free; other
+// processes (the command line) still meet it, and poll.
+
+// writeWait bounds the wait for a turn, like SQLite's busy timeout.
+const writeWait = 10 * time.Second
+
 // writeTurn waits for this process's turn to write and returns the function
 // that ends it.
 func (w *writing) writeTurn(ctx context.Context) (func(), error) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 )
 
@@ -22,7 +21,7 @@ import (
 const maxStatements = 1000
 
 // stmtDB is a pool whose queries go through prepared statements, and whose
-// writes take turns (see writeTurn).
+// writes take turns (see writing.writeTurn).
 type stmtDB struct {
 	*sql.DB
 	mu    sync.RWMutex
@@ -58,16 +57,6 @@ func (c *stmtDB) writes() *stmtDB {
 	}
 	return c
 }
-
-// SQLite lets one writer in at a time; the others poll, sleeping longer and
-// longer (up to 100 ms) between tries, so under load a writer may wait far
-// longer than the writes before it took, and a busy loop of transactions (the
-// timer sweep) starves everyone else. Writers of this process instead wait
-// their turn here, in arrival order, and meet SQLite's lock free; other
-// processes (the command line) still meet it, and poll.
-
-// writeWait bounds the wait for a turn, like SQLite's busy timeout.
-const writeWait = 10 * time.Second
 
 // cached returns the statement of query if it is prepared already, and whether
 // the cache is full.
