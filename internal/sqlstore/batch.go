@@ -23,10 +23,11 @@ import (
 // and the others go on. None returns before the batch is committed, and each
 // returns the commit's error when that fails, so a caller told its change is
 // saved finds it saved. The transaction that ends a batch commits it: the one
-// after which nobody waits, the 16th, or the first to end 5 ms after the batch
-// began. Should a waiting transaction give up instead of joining, the batch's
-// members commit it themselves (wait), and a write outside a transaction
-// commits it before it writes (flush).
+// after which nobody waits, the 64th, or the first to end 20 ms after the batch
+// began (bounds that beat 16 and 5 ms, in throughput and p99, with 16 clients
+// opening tickets or commenting). Should a waiting transaction give up instead
+// of joining, the batch's members commit it themselves (wait), and a write
+// outside a transaction commits it before it writes (flush).
 
 // writing is what a pool and its writing connection share: the turns to write,
 // and the batch the next transaction joins.
@@ -42,7 +43,7 @@ type writing struct {
 }
 
 func newWriting() *writing {
-	return &writing{turn: make(chan struct{}, 1), maxMembers: 16, maxAge: 5 * time.Millisecond}
+	return &writing{turn: make(chan struct{}, 1), maxMembers: 64, maxAge: 20 * time.Millisecond}
 }
 
 // batch is one SQLite transaction that several of the store's transactions run
