@@ -25,20 +25,11 @@ func batchStore(t *testing.T) (*Store, *writing) {
 }
 
 // values reads t's values through the readers' pool.
-func values(t *testing.T, s *Store) []int {
+func values(t *testing.T, s *Store) []int64 {
 	t.Helper()
-	rows, err := s.db.Query(`SELECT v FROM t ORDER BY v`)
+	vs, err := scanIDs(s.db.Query(`SELECT v FROM t ORDER BY v`))
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	var vs []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		vs = append(vs, v)
 	}
 	return vs
 }
@@ -107,7 +98,7 @@ func TestBatchedTransactionsStandAlone(t *testing.T) {
 	if errs[3] == nil {
 		t.Error("inserting 4 twice succeeded")
 	}
-	if got := values(t, s); !slices.Equal(got, []int{1, 4, 5}) {
+	if got := values(t, s); !slices.Equal(got, []int64{1, 4, 5}) {
 		t.Errorf("values %v, want [1 4 5]", got)
 	}
 	if seenInside != 1 {
@@ -147,7 +138,7 @@ func TestBatchCommittedWhenNobodyComes(t *testing.T) {
 	if b.err != nil || w.open != nil {
 		t.Fatalf("batch: %v, still open: %v", b.err, w.open != nil)
 	}
-	if got := values(t, s); !slices.Equal(got, []int{7}) {
+	if got := values(t, s); !slices.Equal(got, []int64{7}) {
 		t.Errorf("values %v, want [7]", got)
 	}
 }
@@ -169,7 +160,7 @@ func TestWriteOutsideTransactionCommitsBatch(t *testing.T) {
 	default:
 		t.Fatal("the batch is still open")
 	}
-	if got := values(t, s); b.err != nil || !slices.Equal(got, []int{8, 9}) {
+	if got := values(t, s); b.err != nil || !slices.Equal(got, []int64{8, 9}) {
 		t.Errorf("values %v (%v), want [8 9]", got, b.err)
 	}
 }
