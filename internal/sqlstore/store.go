@@ -121,7 +121,7 @@ func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) error {
 func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
 	switch pool := q.q.(type) {
 	case *sql.DB:
-		return inTx(ctx, pool, func(tx *sql.Tx) error { return fn(q.on(tx)) })
+		return oneTx(ctx, pool, func(tx *sql.Tx) error { return fn(q.on(tx)) })
 	case *stmtDB:
 		w := pool.writes()
 		var missed []string
@@ -135,8 +135,9 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 	}
 }
 
-// inTx runs fn in a transaction of db.
-func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) (err error) {
+// oneTx runs fn in a transaction of its own on db: PostgreSQL's pool, which
+// commits each transaction alone.
+func oneTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
