@@ -277,17 +277,6 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// deadlineCursor returns the cursor after a ticket in the deadline order.
-func (h *Handler) deadlineCursor(r *http.Request) func(*desk.Ticket) string {
-	return func(t *desk.Ticket) string {
-		d, err := h.svc.Store().Deadlines(r.Context(), []int64{t.ID})
-		if err != nil {
-			return ""
-		}
-		return app.CursorAfter(t, app.SortDeadline, d[t.ID])
-	}
-}
-
 // contractOperations are the calendar and contract endpoints of the OpenAPI
 // document, in the order of server.Routes.
 var contractOperations = []apiOperation{

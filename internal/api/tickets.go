@@ -361,11 +361,7 @@ func (h *Handler) listTickets(w http.ResponseWriter, r *http.Request, f app.Tick
 			f.Sort = app.SortCriticality
 		}
 	}
-	cursor := func(t *desk.Ticket) string { return app.CursorAfter(t, f.Sort, time.Time{}) }
-	if f.Sort == app.SortDeadline {
-		cursor = h.deadlineCursor(r)
-	}
-	h.respondTickets(w, r, items, err, f.Limit, cursor)
+	h.respondTickets(w, r, items, err, f.Limit, func(t *desk.Ticket) string { return app.CursorAfter(t, f.Sort) })
 }
 
 // SimilarTickets lists earlier tickets of a space whose title matches ?q=.

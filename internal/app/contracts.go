@@ -50,8 +50,6 @@ type ContractQueries interface {
 	AppendEvents(ctx context.Context, events []desk.Event) error
 	// TicketTimers reads them back.
 	TicketTimers(ctx context.Context, ticketID int64) (next, deadline *time.Time, final []byte, err error)
-	// Deadlines returns the nearest deadline of those of ids that have one.
-	Deadlines(ctx context.Context, ids []int64) (map[int64]time.Time, error)
 
 	// DueTickets returns up to limit tickets whose next timer is due at now,
 	// after the position (afterDue, afterID), in due order. Inside a transaction
@@ -72,20 +70,19 @@ type ContractQueries interface {
 	Outbox(ctx context.Context, ticketID int64, p desk.Page) ([]Notification, error)
 }
 
-// DueTicket is a ticket with a timer due, when it fell due, and its stored
-// deadline (nil: none).
+// DueTicket is a ticket with a timer due, and when it fell due.
 type DueTicket struct {
 	desk.Ticket
-	NextDue  time.Time
-	Deadline *time.Time
+	NextDue time.Time
 }
 
 // TimerUpdate is what the time rules store about a ticket.
 type TimerUpdate struct {
 	TicketID int64
 	Next     *time.Time // nil: nothing falls due by time alone
-	// SetDeadline writes Deadline (nil: none) on the ticket; the sweep leaves it
-	// when it has not changed.
+	// SetDeadline writes Deadline (nil: none) on the ticket, for the sweep, which
+	// saves its tickets' statuses apart; the use cases save the deadline with the
+	// rest of the ticket.
 	SetDeadline bool
 	Deadline    *time.Time
 	Final       []byte // a closed ticket's figures
@@ -612,8 +609,10 @@ func (r *ruleCache) input(ctx context.Context, t *desk.Ticket, events []desk.Eve
 
 // planTimers computes, inside the transaction of a change to t, when its next
 // timer falls due and its nearest deadline, and freezes its figures when it has
-// just closed, from its whole log (read with readLog, or a new ticket's). A
-// timer already due is left to the sweep (due now).
+// just closed, from its whole log (read with readLog, or a new ticket's). It
+// stores the timers and sets t.Deadline, which the caller saves with the rest of
+// the ticket: one new version of the ticket's row, not two. A timer already due
+// is left to the sweep (due now).
 func planTimers(ctx context.Context, rules *ruleCache, t *desk.Ticket, log *eventLog, now time.Time) error {
 	if !log.whole {
 		return fmt.Errorf("planning the timers of ticket %d from part of its log", t.ID)
@@ -622,22 +621,18 @@ func planTimers(ctx context.Context, rules *ruleCache, t *desk.Ticket, log *even
 	if err != nil {
 		return err
 	}
-	return storeTimers(ctx, rules.q, t, in)
-}
-
-// storeTimers plans t's timers and stores the result.
-func storeTimers(ctx context.Context, q Queries, t *desk.Ticket, in desk.SLOInput) error {
 	u, err := timerUpdate(t, in)
 	if err != nil {
 		return err
 	}
-	return q.SetTicketTimers(ctx, u)
+	t.Deadline = u.Deadline
+	return rules.q.SetTicketTimers(ctx, u)
 }
 
 // timerUpdate plans t's timers: its next due instant and deadline or, closed,
 // its final figures. A timer already due is due now.
 func timerUpdate(t *desk.Ticket, in desk.SLOInput) (TimerUpdate, error) {
-	u := TimerUpdate{TicketID: t.ID, SetDeadline: true}
+	u := TimerUpdate{TicketID: t.ID}
 	if t.Status == desk.Closed {
 		f := frozenSLO{SLO: desk.ComputeSLO(in)}
 		if in.Contract != nil {

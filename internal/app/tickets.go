@@ -94,7 +94,14 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 		if err := s.attach(ctx, q, log, a, 0, in.Files, false); err != nil {
 			return err
 		}
-		return planTimers(ctx, rules, t, log, now) // its clocks start
+		inserted := *t
+		if err := planTimers(ctx, rules, t, log, now); err != nil { // its clocks start
+			return err
+		}
+		if t.Deadline == nil {
+			return nil
+		}
+		return q.UpdateTicket(ctx, &inserted, t) // its first deadline
 	})
 	if err != nil {
 		return nil, err
@@ -503,9 +510,6 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			return nil
 		}
 		t.UpdatedAt = s.now()
-		if err := q.UpdateTicket(ctx, &before, t); err != nil {
-			return err
-		}
 		log, err := readLog(ctx, q, t)
 		if err != nil {
 			return err
@@ -519,7 +523,10 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			}
 		}
 		out = t
-		return planTimers(ctx, newRuleCache(q), t, log, s.now()) // the criticality chooses the objectives
+		if err := planTimers(ctx, newRuleCache(q), t, log, s.now()); err != nil { // the criticality chooses the objectives
+			return err
+		}
+		return q.UpdateTicket(ctx, &before, t)
 	})
 	return out, err
 }

@@ -123,13 +123,19 @@ type TicketCursor struct {
 	ID   int64     `json:"i"`
 }
 
-// CursorAfter is the cursor after t in the order s; deadline is t's nearest
-// deadline, used only by SortDeadline.
-func CursorAfter(t *desk.Ticket, s TicketSort, deadline time.Time) string {
+// NoDeadline is the key of a ticket without a deadline in the deadline order:
+// it sorts last.
+var NoDeadline = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// CursorAfter is the cursor after t in the order s.
+func CursorAfter(t *desk.Ticket, s TicketSort) string {
 	c := TicketCursor{Time: t.CreatedAt, ID: t.ID}
 	switch s {
 	case SortDeadline:
-		c.Time = deadline
+		c.Time = NoDeadline
+		if t.Deadline != nil {
+			c.Time = *t.Deadline
+		}
 	case SortPriority:
 		c.Key = strconv.Itoa(int(t.Priority))
 	case SortCriticality:

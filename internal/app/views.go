@@ -131,28 +131,3 @@ func mentionMatches(u *desk.User, prefix string) bool {
 	}
 	return false
 }
-
-// QueueDeadlines returns the nearest objective deadline of the tickets ids, for
-// the agents' queue: the key of its deadline order. A ticket with no running
-// objective may be absent or have an instant in the year 9999, which sorts last.
-// Provider staff only: others get none.
-func (s *Service) QueueDeadlines(ctx context.Context, a *desk.Actor, ids []int64) (map[int64]time.Time, error) {
-	if !a.Staff() || len(ids) == 0 {
-		return map[int64]time.Time{}, nil
-	}
-	if d, err := s.store.Deadlines(ctx, ids); err == nil {
-		return d, nil
-	}
-	// Some ticket of the page has no deadline: read them one by one.
-	out := map[int64]time.Time{}
-	for _, id := range ids {
-		_, d, _, err := s.store.TicketTimers(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if d != nil {
-			out[id] = *d
-		}
-	}
-	return out, nil
-}

@@ -50,9 +50,6 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 		if t.Status == desk.Closed && before.Status != desk.Closed {
 			t.ClosedAt = &now
 		}
-		if err := q.UpdateTicket(ctx, &before, t); err != nil {
-			return err
-		}
 		log, err := readLog(ctx, q, t)
 		if err != nil {
 			return err
@@ -65,7 +62,10 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 			return err
 		}
 		out = t
-		return planTimers(ctx, newRuleCache(q), t, log, now) // clocks pause, resume or stop; closed tickets keep their figures
+		if err := planTimers(ctx, newRuleCache(q), t, log, now); err != nil { // clocks pause, resume or stop; closed tickets keep their figures
+			return err
+		}
+		return q.UpdateTicket(ctx, &before, t)
 	})
 	return out, err
 }
@@ -250,10 +250,10 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 				return err
 			}
 		}
-		if err := q.UpdateTicket(ctx, &before, t); err != nil {
+		if err := planTimers(ctx, newRuleCache(q), t, log, now); err != nil { // an answer stops a clock, a client's comment resumes them
 			return err
 		}
-		return planTimers(ctx, newRuleCache(q), t, log, now) // an answer stops a clock, a client's comment resumes them
+		return q.UpdateTicket(ctx, &before, t)
 	})
 	if err != nil {
 		return nil, err

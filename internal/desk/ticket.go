@@ -110,6 +110,9 @@ type Ticket struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	ClosedAt         *time.Time
+	// Deadline is the nearest deadline of its running objectives as last
+	// planned, nil when none: the key of the deadline order, for staff only.
+	Deadline *time.Time
 }
 
 // Ref is the ticket's human reference, e.g. SUP-1042.

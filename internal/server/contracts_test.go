@@ -92,6 +92,50 @@ func TestContractsAndObjectives(t *testing.T) {
 			}
 		})
 
+		t.Run("the stored deadline follows the clocks", func(t *testing.T) {
+			// The deadline the queue sorts by is saved with the ticket by every
+			// change: it is the nearest due instant of the running objectives.
+			check := func(when string) {
+				t.Helper()
+				got := decodeJSON[struct {
+					Objectives []struct {
+						Clock string
+						DueAt time.Time `json:"due_at"`
+					}
+				}](t, f.as("agent", "GET", ticketURL(minor.id()), ""))
+				var want *time.Time
+				for _, o := range got.Objectives {
+					if o.Clock == "running" && (want == nil || o.DueAt.Before(*want)) {
+						want = &o.DueAt
+					}
+				}
+				tk, err := st.Ticket(t.Context(), minor.id())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (tk.Deadline == nil) != (want == nil) || want != nil && !tk.Deadline.Equal(*want) {
+					t.Fatalf("%s: stored deadline %v, objectives due %v (%+v)", when, tk.Deadline, want, got.Objectives)
+				}
+			}
+			objectives := func() string {
+				return fmt.Sprint(decodeJSON[obj](t, f.as("agent", "GET", ticketURL(minor.id()), ""))["objectives"])
+			}
+			check("opened")
+			first := objectives()
+			f.comment(t, "agent", minor.id(), "Which invoice?", false)
+			check("answered")
+			if objectives() == first {
+				t.Fatal("the answer changed no objective")
+			}
+			if w := f.as("agent", "POST", ticketURL(minor.id(), "/transitions"), `{"action": "await_client"}`); w.Code != http.StatusOK {
+				t.Fatalf("await_client: %d %s", w.Code, trim(w.Body.String()))
+			}
+			check("awaiting the client")
+			clk.Add(time.Hour)
+			f.comment(t, "contact", minor.id(), "Invoice 42", false)
+			check("the client answered")
+		})
+
 		t.Run("the author sees who works on a stale ticket", func(t *testing.T) {
 			f.comment(t, "agent", blocking.id(), "Looking at the logs", true)
 			f.comment(t, "engineer", blocking.id(), "Reproduced", true)

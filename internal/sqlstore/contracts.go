@@ -310,9 +310,6 @@ func (q *queries) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk
 	return out, rows.Err()
 }
 
-// deadlineNone is the deadline_at of a ticket without one: it sorts last.
-var deadlineNone = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
 // SetTicketTimers stores tickets' timers: one statement for their next due
 // instants and final figures, and one per deadline to change.
 func (q *queries) SetTicketTimers(ctx context.Context, updates ...app.TimerUpdate) error {
@@ -337,7 +334,7 @@ func (q *queries) SetTicketTimers(ctx context.Context, updates ...app.TimerUpdat
 			if !u.SetDeadline {
 				continue
 			}
-			d := deadlineNone
+			d := app.NoDeadline
 			if u.Deadline != nil {
 				d = dbTime(*u.Deadline)
 			}
@@ -361,34 +358,11 @@ func (q *queries) TicketTimers(ctx context.Context, ticketID int64) (next, deadl
 	if err != nil {
 		return nil, nil, nil, notFound(err, "ticket")
 	}
-	if d.Before(deadlineNone) {
+	if d.Before(app.NoDeadline) {
 		deadline = &d
 	}
 	if f != nil {
 		final = []byte(*f)
 	}
 	return next, deadline, final, nil
-}
-
-// Deadlines returns the deadlines of those of ids that have one.
-func (q *queries) Deadlines(ctx context.Context, ids []int64) (map[int64]time.Time, error) {
-	out := map[int64]time.Time{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var a args
-	rows, err := q.q.QueryContext(ctx, `SELECT id, deadline_at FROM tickets WHERE id IN (`+a.in(ids)+`)`, a...)
-	if err != nil {
-		return nil, fmt.Errorf("deadlines: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var d time.Time
-		if err := rows.Scan(&id, at(&d)); err != nil {
-			return nil, err
-		}
-		out[id] = d
-	}
-	return out, rows.Err()
 }

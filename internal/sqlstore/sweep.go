@@ -32,7 +32,7 @@ func (q *queries) DueTickets(ctx context.Context, now, afterDue time.Time, after
 	if afterID > 0 {
 		where += ` AND (tt.next_due_at, tt.ticket_id) > (` + a.add(dbTime(afterDue)) + `, ` + a.add(afterID) + `)`
 	}
-	query := `SELECT ` + ticketColumns + `, tt.next_due_at, deadline_at FROM ticket_timers tt
+	query := `SELECT ` + ticketColumns + `, tt.next_due_at FROM ticket_timers tt
 		JOIN tickets ON tickets.id = tt.ticket_id WHERE ` + where +
 		` ORDER BY tt.next_due_at, tt.ticket_id LIMIT ` + a.add(limit)
 	if lock {
@@ -42,23 +42,8 @@ func (q *queries) DueTickets(ctx context.Context, now, afterDue time.Time, after
 }
 
 func scanDueTicket(row scanner) (app.DueTicket, error) {
-	var t desk.Ticket
-	var keywords string
-	var due, deadline time.Time
-	err := row.Scan(&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
-		&t.Priority, &t.PriorityDisputed, &t.Category, &keywords, &t.ProductVersion, &t.ModuleVersions,
-		&t.Description, &t.LogExcerpt, &t.Channel, &t.AuthorID, &t.AssigneeID,
-		&t.EngineerID, &t.Status, &t.Resolution, &t.RDIssue, &t.Decision, &t.DecisionNote,
-		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt),
-		at(&due), at(&deadline))
-	if err != nil {
-		return app.DueTicket{}, err
-	}
-	t.Keywords, err = decodeList[string](keywords)
-	d := app.DueTicket{Ticket: t, NextDue: due}
-	if deadline.Before(deadlineNone) {
-		d.Deadline = &deadline
-	}
+	var d app.DueTicket
+	err := scanTicketAnd(row, &d.Ticket, at(&d.NextDue))
 	return d, err
 }
 

@@ -25,7 +25,7 @@ const ticketColumns = `id, space_id, number, coalesce(project_id, 0), title, nat
 	priority, priority_disputed, category, keywords, product_version, module_versions,
 	description, log_excerpt, channel, author_id, coalesce(assignee_id, 0),
 	coalesce(engineer_id, 0), status, resolution, rd_issue, decision, decision_note,
-	target_version, rating, rating_comment, created_at, updated_at, closed_at`
+	target_version, rating, rating_comment, created_at, updated_at, closed_at, deadline_at`
 
 // ticketListColumns read what lists show: the long texts (description, log
 // excerpt) come back empty, so that a page of fifty does not read them.
@@ -33,17 +33,28 @@ var ticketListColumns = strings.Replace(ticketColumns, `description, log_excerpt
 
 func scanTicket(row scanner) (desk.Ticket, error) {
 	var t desk.Ticket
+	err := scanTicketAnd(row, &t)
+	return t, err
+}
+
+// scanTicketAnd scans ticketColumns into t, then the columns after them into more.
+func scanTicketAnd(row scanner, t *desk.Ticket, more ...any) error {
 	var keywords string
-	err := row.Scan(&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
+	var deadline time.Time
+	err := row.Scan(append([]any{&t.ID, &t.SpaceID, &t.Number, &t.ProjectID, &t.Title, &t.Nature, &t.Criticality,
 		&t.Priority, &t.PriorityDisputed, &t.Category, &keywords, &t.ProductVersion, &t.ModuleVersions,
 		&t.Description, &t.LogExcerpt, &t.Channel, &t.AuthorID, &t.AssigneeID,
 		&t.EngineerID, &t.Status, &t.Resolution, &t.RDIssue, &t.Decision, &t.DecisionNote,
-		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt))
+		&t.TargetVersion, &t.Rating, &t.RatingComment, at(&t.CreatedAt), at(&t.UpdatedAt), atNull(&t.ClosedAt),
+		at(&deadline)}, more...)...)
 	if err != nil {
-		return t, err
+		return err
+	}
+	if deadline.Before(app.NoDeadline) {
+		t.Deadline = &deadline
 	}
 	t.Keywords, err = decodeList[string](keywords)
-	return t, err
+	return err
 }
 
 // encodeList stores a list as a JSON array; nil and empty are both "[]".
@@ -106,16 +117,16 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 			priority, priority_disputed, category, keywords, product_version, module_versions,
 			description, log_excerpt, channel, author_id, assignee_id, engineer_id, status,
 			resolution, rd_issue, decision, decision_note, target_version, rating, rating_comment,
-			created_at, updated_at, closed_at)
+			created_at, updated_at, closed_at, deadline_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-			$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+			$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
 		RETURNING id`,
 		t.SpaceID, t.Number, nullID(t.ProjectID), t.Title, string(t.Nature), string(t.Criticality),
 		critRank(t.Criticality), int64(t.Priority), t.PriorityDisputed, t.Category, encodeList(t.Keywords),
 		t.ProductVersion, t.ModuleVersions, t.Description, t.LogExcerpt, string(t.Channel), t.AuthorID,
 		nullID(t.AssigneeID), nullID(t.EngineerID), string(t.Status), t.Resolution, t.RDIssue,
 		string(t.Decision), t.DecisionNote, t.TargetVersion, int64(t.Rating), t.RatingComment,
-		t.CreatedAt, t.UpdatedAt, dbNullTime(t.ClosedAt)).Scan(&t.ID)
+		t.CreatedAt, t.UpdatedAt, dbNullTime(t.ClosedAt), dbDeadline(t.Deadline)).Scan(&t.ID)
 	return q.d.wrap(err, "project_id", "create ticket")
 }
 
@@ -124,7 +135,7 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 var ticketSetColumns = []string{"project_id", "title", "nature", "criticality", "crit_rank", "priority",
 	"priority_disputed", "category", "keywords", "product_version", "module_versions", "description",
 	"log_excerpt", "author_id", "assignee_id", "engineer_id", "status", "resolution", "rd_issue", "decision",
-	"decision_note", "target_version", "rating", "rating_comment", "closed_at"}
+	"decision_note", "target_version", "rating", "rating_comment", "closed_at", "deadline_at"}
 
 // ticketValues are t's values of ticketSetColumns, as the database stores them.
 func ticketValues(t *desk.Ticket) []any {
@@ -132,7 +143,15 @@ func ticketValues(t *desk.Ticket) []any {
 		int64(t.Priority), t.PriorityDisputed, t.Category, encodeList(t.Keywords), t.ProductVersion,
 		t.ModuleVersions, t.Description, t.LogExcerpt, t.AuthorID, nullID(t.AssigneeID), nullID(t.EngineerID),
 		string(t.Status), t.Resolution, t.RDIssue, string(t.Decision), t.DecisionNote, t.TargetVersion,
-		int64(t.Rating), t.RatingComment, dbNullTime(t.ClosedAt)}
+		int64(t.Rating), t.RatingComment, dbNullTime(t.ClosedAt), dbDeadline(t.Deadline)}
+}
+
+// dbDeadline is the deadline_at of a deadline, app.NoDeadline for none.
+func dbDeadline(d *time.Time) time.Time {
+	if d == nil {
+		return app.NoDeadline
+	}
+	return dbTime(*d)
 }
 
 // sameValue tells whether two of ticketValues are equal.

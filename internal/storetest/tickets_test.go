@@ -86,6 +86,10 @@ func normTicket(tk desk.Ticket) desk.Ticket {
 		c := stored(*tk.ClosedAt)
 		tk.ClosedAt = &c
 	}
+	if tk.Deadline != nil {
+		d := stored(*tk.Deadline)
+		tk.Deadline = &d
+	}
 	if tk.Keywords == nil {
 		tk.Keywords = []string{}
 	}
@@ -109,7 +113,10 @@ func wantTicket(t *testing.T, what string, got *desk.Ticket, want desk.Ticket) {
 	if !eqTime(g.ClosedAt, want.ClosedAt) {
 		t.Errorf("%s: ClosedAt = %v, want %v", what, g.ClosedAt, want.ClosedAt)
 	}
-	g.ClosedAt, want.ClosedAt = nil, nil
+	if !eqTime(g.Deadline, want.Deadline) {
+		t.Errorf("%s: Deadline = %v, want %v", what, g.Deadline, want.Deadline)
+	}
+	g.ClosedAt, want.ClosedAt, g.Deadline, want.Deadline = nil, nil, nil, nil
 	if !g.CreatedAt.Equal(want.CreatedAt) || !g.UpdatedAt.Equal(want.UpdatedAt) {
 		t.Errorf("%s: times = %v, %v; want %v, %v", what, g.CreatedAt, g.UpdatedAt, want.CreatedAt, want.UpdatedAt)
 	}
@@ -149,7 +156,7 @@ func TestTicketRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
 		p := mustParties(t, s)
-		closed := t0.Add(72 * time.Hour)
+		closed, deadline := t0.Add(72*time.Hour), t0.Add(4*time.Hour)
 		full := &desk.Ticket{
 			SpaceID: p.spA.ID, ProjectID: p.projA1.ID, Title: "L'impression échoue — 100% des cas",
 			Nature: desk.Evolution, Criticality: desk.Serious, Priority: 1, PriorityDisputed: true,
@@ -159,6 +166,7 @@ func TestTicketRoundTrip(t *testing.T) {
 			AssigneeID: p.agent1.ID, EngineerID: p.agent2.ID, Status: desk.Closed, Resolution: "fixed_in_release",
 			RDIssue: "RD-42", Decision: desk.AcceptedPlanned, DecisionNote: "for 5.0", TargetVersion: "5.0",
 			Rating: 5, RatingComment: "merci", CreatedAt: t0, UpdatedAt: t0.Add(time.Hour), ClosedAt: &closed,
+			Deadline: &deadline,
 		}
 		mustCreateTicket(t, s, full)
 		if full.ID <= 0 || full.Number != 1 {
@@ -175,7 +183,7 @@ func TestTicketRoundTrip(t *testing.T) {
 		got, err = s.Ticket(ctx, bare.ID)
 		must(t, err)
 		if got.Keywords == nil || len(got.Keywords) != 0 || got.ProjectID != 0 || got.AssigneeID != 0 ||
-			got.EngineerID != 0 || got.ClosedAt != nil || got.Decision != "" {
+			got.EngineerID != 0 || got.ClosedAt != nil || got.Decision != "" || got.Deadline != nil {
 			t.Errorf("bare = %+v", got)
 		}
 		wantTicket(t, "bare", got, *bare)
@@ -203,7 +211,7 @@ func TestTicketRoundTrip(t *testing.T) {
 
 		// Every mutable field changes, references back to NULL.
 		upd := *full
-		upd.ProjectID, upd.AssigneeID, upd.EngineerID, upd.ClosedAt = 0, 0, 0, nil
+		upd.ProjectID, upd.AssigneeID, upd.EngineerID, upd.ClosedAt, upd.Deadline = 0, 0, 0, nil, nil
 		upd.Title, upd.Nature, upd.Criticality, upd.Priority, upd.PriorityDisputed = "T2", desk.Question, desk.Minor, 4, false
 		upd.Category, upd.Keywords, upd.ProductVersion, upd.ModuleVersions = "c2", nil, "v2", "m2"
 		upd.Description, upd.LogExcerpt, upd.AuthorID, upd.Status = "d2", "l2", p.u2.ID, desk.ToClose
@@ -229,7 +237,7 @@ func TestTicketRoundTrip(t *testing.T) {
 		// leaves the others as they are (only the columns that changed are set).
 		few := upd
 		closedAt := t0.Add(3 * time.Hour)
-		few.Status, few.AssigneeID, few.ClosedAt, few.UpdatedAt = desk.Closed, p.u1.ID, &closedAt, closedAt
+		few.Status, few.AssigneeID, few.ClosedAt, few.UpdatedAt, few.Deadline = desk.Closed, p.u1.ID, &closedAt, closedAt, &deadline
 		must(t, s.UpdateTicket(ctx, &upd, &few))
 		got, err = s.Ticket(ctx, full.ID)
 		must(t, err)
