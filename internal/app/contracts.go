@@ -609,7 +609,7 @@ func (r *ruleCache) input(ctx context.Context, t *desk.Ticket, events []desk.Eve
 
 // planTimers computes, inside the transaction of a change to t, when its next
 // timer falls due and its nearest deadline, and freezes its figures when it has
-// just closed, from its whole log (read with readLog, or a new ticket's). It
+// just closed, from its whole log (read with readLog). It
 // stores the timers and sets t.Deadline, which the caller saves with the rest of
 // the ticket: one new version of the ticket's row, not two. A timer already due
 // is left to the sweep (due now).
@@ -617,16 +617,23 @@ func planTimers(ctx context.Context, rules *ruleCache, t *desk.Ticket, log *even
 	if !log.whole {
 		return fmt.Errorf("planning the timers of ticket %d from part of its log", t.ID)
 	}
-	in, err := rules.input(ctx, t, log.events, now)
+	u, err := timersOf(ctx, rules, t, log.events, now)
 	if err != nil {
 		return err
+	}
+	return rules.q.SetTicketTimers(ctx, u)
+}
+
+// timersOf plans t's timers from its whole log, events, and sets t.Deadline;
+// the caller stores them.
+func timersOf(ctx context.Context, rules *ruleCache, t *desk.Ticket, events []desk.Event, now time.Time) (TimerUpdate, error) {
+	in, err := rules.input(ctx, t, events, now)
+	if err != nil {
+		return TimerUpdate{}, err
 	}
 	u, err := timerUpdate(t, in)
-	if err != nil {
-		return err
-	}
 	t.Deadline = u.Deadline
-	return rules.q.SetTicketTimers(ctx, u)
+	return u, err
 }
 
 // timerUpdate plans t's timers: its next due instant and deadline or, closed,

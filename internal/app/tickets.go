@@ -84,24 +84,27 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 			return err
 		}
 		t.Number = n
+		// The clocks start with the ticket. They are planned from the event that
+		// opens its log before its row is written, so that the row is written
+		// once, with its first deadline; its attachments' events move no clock.
+		created := desk.EventData(createdData(t, sp.Key))
+		first := []desk.Event{{ActorID: a.UserID, At: t.UpdatedAt, Kind: desk.EvCreated, Data: created}}
+		timers, err := timersOf(ctx, rules, t, first, now)
+		if err != nil {
+			return err
+		}
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
 		log := &eventLog{q: q, t: t, read: true, whole: true} // a new ticket has no events yet
-		if err := log.add(ctx, a.UserID, desk.EvCreated, createdData(t, sp.Key), false); err != nil {
+		if err := log.add(ctx, a.UserID, desk.EvCreated, created, false); err != nil {
 			return err
 		}
 		if err := s.attach(ctx, q, log, a, 0, in.Files, false); err != nil {
 			return err
 		}
-		inserted := *t
-		if err := planTimers(ctx, rules, t, log, now); err != nil { // its clocks start
-			return err
-		}
-		if t.Deadline == nil {
-			return nil
-		}
-		return q.UpdateTicket(ctx, &inserted, t) // its first deadline
+		timers.TicketID = t.ID
+		return q.SetTicketTimers(ctx, timers)
 	})
 	if err != nil {
 		return nil, err
