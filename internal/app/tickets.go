@@ -302,6 +302,20 @@ func (s *Service) Ticket(ctx context.Context, a *desk.Actor, id int64) (*desk.Ti
 	return t, nil
 }
 
+// lockTicket reads and locks ticket id inside a change's transaction, NotFound
+// unless the actor may see it: the change is checked against the row it
+// writes, read once.
+func lockTicket(ctx context.Context, q Queries, a *desk.Actor, id int64) (*desk.Ticket, error) {
+	t, err := q.TicketForUpdate(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanSeeTicket(t) {
+		return nil, desk.ErrNotFound("ticket")
+	}
+	return t, nil
+}
+
 // TicketByRef returns a ticket by its reference (SUP-1042).
 func (s *Service) TicketByRef(ctx context.Context, a *desk.Actor, ref string) (*desk.Ticket, error) {
 	if err := requireSignedIn(a); err != nil {
@@ -418,12 +432,12 @@ type TicketPatch struct {
 // author) change the title, criticality and versions; support also the priority,
 // category and keywords. Either may settle a criticality under discussion.
 func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p TicketPatch) (*desk.Ticket, error) {
-	if _, err := s.Ticket(ctx, a, id); err != nil {
+	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
 	var out *desk.Ticket
 	err := s.store.InTx(ctx, func(q Queries) error {
-		t, err := q.TicketForUpdate(ctx, id)
+		t, err := lockTicket(ctx, q, a, id)
 		if err != nil {
 			return err
 		}

@@ -10,20 +10,31 @@ import (
 	"guichet/internal/desk"
 )
 
+// writable refuses a change to t by someone who only reads it: a partner.
+func writable(a *desk.Actor, t *desk.Ticket) error {
+	if !a.Staff() && !a.IsClientMember(t.SpaceID) {
+		return desk.Errorf(desk.Forbidden, "a partner's view is read-only")
+	}
+	return nil
+}
+
 // Transition takes a workflow action on a ticket, as desk's table allows, and
 // records it.
 func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in desk.TransitionInput) (*desk.Ticket, error) {
-	seen, err := s.Ticket(ctx, a, id)
-	if err != nil {
+	if err := requireSignedIn(a); err != nil {
 		return nil, err
-	}
-	if !a.Staff() && !a.IsClientMember(seen.SpaceID) {
-		return nil, desk.Errorf(desk.Forbidden, "a partner's view is read-only")
 	}
 	if in.Action == desk.Reassign {
 		// Checked before the transaction: it reads the new author's rights, and a
 		// read outside the transaction while holding it could wait on the pool.
 		// The space, which those rights depend on, never changes.
+		seen, err := s.Ticket(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := writable(a, seen); err != nil {
+			return nil, err
+		}
 		if err := desk.Check(a, seen, in.Action); err != nil {
 			return nil, err
 		}
@@ -37,8 +48,11 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 	}
 	var out *desk.Ticket
 	err = s.store.InTx(ctx, func(q Queries) error {
-		t, err := q.TicketForUpdate(ctx, id)
+		t, err := lockTicket(ctx, q, a, id)
 		if err != nil {
+			return err
+		}
+		if err := writable(a, t); err != nil {
 			return err
 		}
 		before := *t
@@ -112,10 +126,13 @@ func (s *Service) checkNewAuthor(ctx context.Context, t *desk.Ticket, userID int
 // Assign gives a ticket to an agent and, optionally, to a level-3 engineer (0
 // removes). Provider staff only.
 func (s *Service) Assign(ctx context.Context, a *desk.Actor, id int64, assigneeID, engineerID *int64) (*desk.Ticket, error) {
-	if _, err := s.Ticket(ctx, a, id); err != nil {
+	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
-	if !a.Staff() {
+	if !a.Staff() { // refused, but those who do not see the ticket learn only that
+		if _, err := s.Ticket(ctx, a, id); err != nil {
+			return nil, err
+		}
 		return nil, desk.Errorf(desk.Forbidden, "only provider staff assign tickets")
 	}
 	for _, c := range []struct {
@@ -136,7 +153,7 @@ func (s *Service) Assign(ctx context.Context, a *desk.Actor, id int64, assigneeI
 	}
 	var out *desk.Ticket
 	err := s.store.InTx(ctx, func(q Queries) error {
-		t, err := q.TicketForUpdate(ctx, id)
+		t, err := lockTicket(ctx, q, a, id)
 		if err != nil {
 			return err
 		}
@@ -198,26 +215,40 @@ func Mentions(body string) []string {
 // public comment by a client member brings an awaiting_client ticket back to open.
 // Mentions must name people who can see the comment.
 func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64, in NewComment) (*desk.Comment, error) {
-	t, err := s.Ticket(ctx, a, ticketID)
-	if err != nil {
+	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
-	if !a.Staff() && !a.IsClientMember(t.SpaceID) {
-		return nil, desk.Errorf(desk.Forbidden, "a partner's view is read-only")
+	check := func(t *desk.Ticket) error { // once the actor is known to see t
+		if err := writable(a, t); err != nil {
+			return err
+		}
+		if in.Private && !a.Staff() {
+			return desk.FieldError("private", "only provider staff write private comments")
+		}
+		return desk.CheckText("body", in.Body, desk.MaxTextLen, len(in.Files) == 0)
 	}
-	if in.Private && !a.Staff() {
-		return nil, desk.FieldError("private", "only provider staff write private comments")
-	}
-	if err := desk.CheckText("body", in.Body, desk.MaxTextLen, len(in.Files) == 0); err != nil {
-		return nil, err
-	}
-	c := &desk.Comment{TicketID: t.ID, AuthorID: a.UserID, Body: in.Body, Private: in.Private}
-	if c.Mentions, err = s.resolveMentions(ctx, t, c); err != nil {
-		return nil, err
-	}
-	err = s.store.InTx(ctx, func(q Queries) error {
-		t, err := q.TicketForUpdate(ctx, ticketID)
+	c := &desk.Comment{TicketID: ticketID, AuthorID: a.UserID, Body: in.Body, Private: in.Private}
+	if len(Mentions(in.Body)) > 0 {
+		// Checked before the transaction: the rights of the people mentioned are
+		// read, and a read outside the transaction while holding it could wait on
+		// the pool.
+		t, err := s.Ticket(ctx, a, ticketID)
 		if err != nil {
+			return nil, err
+		}
+		if err := check(t); err != nil {
+			return nil, err
+		}
+		if c.Mentions, err = s.resolveMentions(ctx, t, c); err != nil {
+			return nil, err
+		}
+	}
+	err := s.store.InTx(ctx, func(q Queries) error {
+		t, err := lockTicket(ctx, q, a, ticketID)
+		if err != nil {
+			return err
+		}
+		if err := check(t); err != nil {
 			return err
 		}
 		if t.Status == desk.Closed {
@@ -315,8 +346,8 @@ func (s *Service) LikeComment(ctx context.Context, a *desk.Actor, commentID int6
 	if err != nil {
 		return nil, err
 	}
-	if !a.Staff() && !a.IsClientMember(t.SpaceID) {
-		return nil, desk.Errorf(desk.Forbidden, "a partner's view is read-only")
+	if err := writable(a, t); err != nil {
+		return nil, err
 	}
 	if c.AuthorID == a.UserID {
 		return nil, desk.Errorf(desk.Conflict, "you cannot recommend your own comment")
@@ -349,8 +380,8 @@ func (s *Service) AddAttachments(ctx context.Context, a *desk.Actor, ticketID in
 	if err != nil {
 		return nil, err
 	}
-	if !a.Staff() && !a.IsClientMember(t.SpaceID) {
-		return nil, desk.Errorf(desk.Forbidden, "a partner's view is read-only")
+	if err := writable(a, t); err != nil {
+		return nil, err
 	}
 	if len(files) == 0 {
 		return nil, desk.FieldError("files", "at least one file is required")
