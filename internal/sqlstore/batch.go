@@ -16,8 +16,8 @@ import (
 // Transactions that follow one another mostly change the same pages, the last
 // leaf of each index, so the transactions queued for their turn run one after
 // the other in one SQLite transaction, each in a savepoint of its own, and are
-// committed together: the pages they share are written once. (The title index
-// still writes at each savepoint: FTS5 flushes its pending entries there.)
+// committed together: the pages they share are written once, and the titles
+// they wrote are indexed together just before (titleindex.go).
 //
 // Each still stands alone. One that fails or panics rolls back to its savepoint
 // and the others go on. None returns before the batch is committed, and each
@@ -36,6 +36,9 @@ type writing struct {
 	waiting atomic.Int32 // goroutines waiting for a turn
 	open    *batch       // only the turn's holder reads or sets it
 	commits atomic.Int64 // batches committed, for tests
+	// titles is set once the database notes the titles to index at commit
+	// (migration 0014); before that its triggers index them as they are written.
+	titles atomic.Bool
 	// maxMembers and maxAge bound a batch: its number of transactions, and the
 	// time after its start past which the next transaction to end commits it.
 	maxMembers int
@@ -92,9 +95,13 @@ func (w *writing) flush() {
 	}
 }
 
-// commit ends b; the caller holds the turn.
+// commit ends b, after indexing the titles its transactions wrote; the caller
+// holds the turn.
 func (w *writing) commit(b *batch) {
 	w.open = nil
+	if b.failed == nil && w.titles.Load() {
+		b.failed = indexNotedTitles(context.Background(), b.tx)
+	}
 	if b.failed != nil {
 		_ = b.tx.Rollback()
 		b.err = b.failed

@@ -238,6 +238,11 @@ func (b *Bulk) insertTables(ctx context.Context, tables []bulkTable) error {
 			return fmt.Errorf("insert into %s: %w", t.name, err)
 		}
 	}
+	if c, ok := b.s.q.(*stmtDB); ok && c.w.titles.Load() {
+		if err := indexNotedTitles(ctx, tx); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }
 

@@ -64,7 +64,7 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 			return applied, err
 		}
 		if done {
-			return applied, nil
+			return applied, s.checkTitleNotes(ctx)
 		}
 		applied++
 	}

@@ -98,10 +98,16 @@ func (c *stmtDB) ExecContext(ctx context.Context, query string, args ...any) (sq
 	// The open batch holds the writing connection, which preparing needs too.
 	c.w.flush()
 	w := c.writes()
+	var res sql.Result
 	if st := w.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = w.DB.ExecContext(ctx, query, args...)
 	}
-	return w.DB.ExecContext(ctx, query, args...)
+	if err != nil || !c.w.titles.Load() {
+		return res, err
+	}
+	return res, indexNotedTitles(ctx, w.DB)
 }
 
 // Writes that return rows (INSERT … RETURNING) run on the writing connection

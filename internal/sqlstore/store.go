@@ -60,6 +60,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	s := &Store{queries: queries{q: q, d: d, common: &commonTitles{}}, db: db, jobs: jobs}
 	s.sessions = &sessionStore{db: q, d: d}
+	if err := s.checkTitleNotes(ctx); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("open %s database: %w", d, err)
+	}
 	if d == SQLite {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
 		go checkpointer(db, s.stopCheckpoints, s.checkpointsDone)
