@@ -34,6 +34,13 @@ type execQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// indexNotedSQL indexes the noted tickets' titles. CROSS JOIN makes SQLite read
+// the notes first, then each ticket by its id: the table of notes has no
+// statistics, and a plain JOIN read all the tickets, each time (300 ms on a
+// million tickets).
+const indexNotedSQL = `INSERT INTO ticket_titles (rowid, title)
+	SELECT t.id, t.title FROM ticket_titles_noted n CROSS JOIN tickets t ON t.id = n.ticket_id`
+
 // indexNotedTitles indexes the titles noted since the last commit, and forgets
 // the notes; it reads one row when none is noted.
 func indexNotedTitles(ctx context.Context, db execQuerier) error {
@@ -45,8 +52,7 @@ func indexNotedTitles(ctx context.Context, db execQuerier) error {
 		// FTS5 removes an entry given the values it indexed.
 		`INSERT INTO ticket_titles (ticket_titles, rowid, title)
 			SELECT 'delete', ticket_id, indexed_title FROM ticket_titles_noted WHERE indexed_title IS NOT NULL`,
-		`INSERT INTO ticket_titles (rowid, title)
-			SELECT t.id, t.title FROM ticket_titles_noted n JOIN tickets t ON t.id = n.ticket_id`,
+		indexNotedSQL,
 		`DELETE FROM ticket_titles_noted`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {

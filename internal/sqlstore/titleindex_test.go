@@ -2,11 +2,13 @@ package sqlstore_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
 	"guichet/internal/app"
 	"guichet/internal/desk"
+	"guichet/internal/sqlstore"
 	"guichet/internal/storetest"
 )
 
@@ -126,6 +128,37 @@ func TestTitleIndexAtCommit(t *testing.T) {
 		if got := found(c.word); fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("titles with %q: %v, want %v", c.word, got, c.want)
 		}
+	}
+	// The notes are read first, then each ticket by its id: never all tickets,
+	// even when the statistics say there are a million (the notes have none).
+	conn, err := s.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{`ANALYZE tickets`,
+		`UPDATE sqlite_stat1 SET stat = '1000000' || substr(stat, instr(stat, ' ')) WHERE tbl = 'tickets'`,
+		`ANALYZE sqlite_schema`} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plan []string
+	rows, err := conn.QueryContext(ctx, `EXPLAIN QUERY PLAN `+sqlstore.IndexNotedSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	rows.Close()
+	if len(plan) != 2 || plan[0] != "SCAN n" || !strings.HasPrefix(plan[1], "SEARCH t USING INTEGER PRIMARY KEY") {
+		t.Errorf("titles are indexed with the plan %q, want the notes scanned and each ticket searched by id", plan)
 	}
 	var noted int
 	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM ticket_titles_noted`).Scan(&noted); err != nil || noted != 0 {
