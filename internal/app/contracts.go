@@ -609,10 +609,10 @@ func (r *ruleCache) input(ctx context.Context, t *desk.Ticket, events []desk.Eve
 
 // planTimers computes, inside the transaction of a change to t, when its next
 // timer falls due and its nearest deadline, and freezes its figures when it has
-// just closed, from its whole log (read with readLog). It
-// stores the timers and sets t.Deadline, which the caller saves with the rest of
-// the ticket: one new version of the ticket's row, not two. A timer already due
-// is left to the sweep (due now).
+// just closed, from its whole log (read with readLog). It stores the timers and
+// sets t.Deadline, which the caller saves with the rest of the ticket: one new
+// version of the ticket's row, not two. A timer already due is left to the
+// sweep (due now).
 func planTimers(ctx context.Context, rules *ruleCache, t *desk.Ticket, log *eventLog, now time.Time) error {
 	if !log.whole {
 		return fmt.Errorf("planning the timers of ticket %d from part of its log", t.ID)

@@ -376,20 +376,19 @@ func (s *Service) LikeComment(ctx context.Context, a *desk.Actor, commentID int6
 
 // AddAttachments attaches files to a ticket.
 func (s *Service) AddAttachments(ctx context.Context, a *desk.Actor, ticketID int64, files []File) ([]desk.Attachment, error) {
-	t, err := s.Ticket(ctx, a, ticketID)
-	if err != nil {
+	if err := requireSignedIn(a); err != nil {
 		return nil, err
 	}
-	if err := writable(a, t); err != nil {
-		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, desk.FieldError("files", "at least one file is required")
-	}
-	err = s.store.InTx(ctx, func(q Queries) error {
-		t, err := q.TicketForUpdate(ctx, ticketID)
+	err := s.store.InTx(ctx, func(q Queries) error {
+		t, err := lockTicket(ctx, q, a, ticketID)
 		if err != nil {
 			return err
+		}
+		if err := writable(a, t); err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return desk.FieldError("files", "at least one file is required")
 		}
 		if t.Status == desk.Closed {
 			return desk.Errorf(desk.Conflict, "the ticket is closed: nothing changes a closed ticket")
