@@ -1,9 +1,6 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-)
+import "context"
 
 // On SQLite, the title index (FTS5) is brought up to date just before each
 // commit, from the tickets whose titles the triggers noted (migration 0014), in
@@ -28,12 +25,6 @@ func (s *Store) checkTitleNotes(ctx context.Context) error {
 	return wrapErr(err, "read the schema")
 }
 
-// execQuerier runs statements: a transaction, a connection or a pool.
-type execQuerier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // indexNotedSQL indexes the noted tickets' titles. CROSS JOIN makes SQLite read
 // the notes first, then each ticket by its id: the table of notes has no
 // statistics, and a plain JOIN read all the tickets, each time (300 ms on a
@@ -43,7 +34,7 @@ const indexNotedSQL = `INSERT INTO ticket_titles (rowid, title)
 
 // indexNotedTitles indexes the titles noted since the last commit, and forgets
 // the notes; it reads one row when none is noted.
-func indexNotedTitles(ctx context.Context, db execQuerier) error {
+func indexNotedTitles(ctx context.Context, db querier) error {
 	var noted bool
 	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM ticket_titles_noted)`).Scan(&noted); err != nil || !noted {
 		return wrapErr(err, "index titles")

@@ -95,21 +95,12 @@ func TestTitleIndexAtCommit(t *testing.T) {
 	}
 	found := func(word string) []int64 { // the numbers of the tickets the index finds
 		t.Helper()
-		rows, err := s.DB().QueryContext(ctx, `SELECT t.number FROM ticket_titles f JOIN tickets t ON t.id = f.rowid
-			WHERE f.title LIKE $1 ORDER BY t.number`, "%"+word+"%")
+		numbers, err := sqlstore.ScanIDs(s.DB().QueryContext(ctx, `SELECT t.number FROM ticket_titles f
+			JOIN tickets t ON t.id = f.rowid WHERE f.title LIKE $1 ORDER BY t.number`, "%"+word+"%"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, id)
-		}
-		return ids
+		return numbers
 	}
 	var ancien, nouveau []int64
 	for n := int64(1); n <= 48; n++ {
