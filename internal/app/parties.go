@@ -399,7 +399,7 @@ func (s *Service) Space(ctx context.Context, a *desk.Actor, id int64) (*desk.Spa
 	if !a.Staff() && !a.Spaces[id] {
 		return nil, desk.ErrNotFound("space")
 	}
-	return s.store.Space(ctx, id)
+	return s.reads.space(ctx, s.store, id)
 }
 
 // Spaces lists the spaces the actor may see.

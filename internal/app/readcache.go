@@ -17,7 +17,8 @@ const keepReadsFor = time.Second
 
 // readCache keeps, for keepReadsFor, the reads nearly every request repeats and
 // that change only when an administrator acts: the actor of a token or of a
-// user, the contract of a space with its built calendar, the roles of staff.
+// user, a space, the contract of a space with its built calendar, the roles of
+// staff.
 // Without it each request read its actor again, and each ticket shown its
 // contract, its calendar and the roles of its events' authors.
 //
@@ -30,6 +31,7 @@ type readCache struct {
 	// Each map holds what was read and when.
 	tokens map[string]kept[tokenActor] // by the token's hash
 	actors map[int64]kept[*ActorRecord]
+	spaces map[int64]kept[desk.Space]
 	rules  map[int64]kept[spaceRules] // by space
 	roles  map[int64]kept[staffRoles]
 }
@@ -59,7 +61,7 @@ type spaceRules struct {
 
 func newReadCache(now func() time.Time) *readCache {
 	return &readCache{now: now, tokens: map[string]kept[tokenActor]{}, actors: map[int64]kept[*ActorRecord]{},
-		rules: map[int64]kept[spaceRules]{}, roles: map[int64]kept[staffRoles]{}}
+		spaces: map[int64]kept[desk.Space]{}, rules: map[int64]kept[spaceRules]{}, roles: map[int64]kept[staffRoles]{}}
 }
 
 // forget drops every read kept, and makes the reads in flight, which may have
@@ -70,6 +72,7 @@ func (r *readCache) forget() {
 	r.gen++
 	clear(r.tokens)
 	clear(r.actors)
+	clear(r.spaces)
 	clear(r.rules)
 	clear(r.roles)
 }
@@ -151,6 +154,21 @@ func (r *readCache) touched(hash []byte, at time.Time) {
 // actorRecord reads user id with what building its actor needs.
 func (r *readCache) actorRecord(ctx context.Context, q Queries, id int64) (*ActorRecord, error) {
 	return through(r, r.actors, id, func() (*ActorRecord, error) { return q.ActorRecord(ctx, id) })
+}
+
+// space reads space id. Each caller gets its own copy to change.
+func (r *readCache) space(ctx context.Context, q Queries, id int64) (*desk.Space, error) {
+	sp, err := through(r, r.spaces, id, func() (desk.Space, error) {
+		sp, err := q.Space(ctx, id)
+		if err != nil {
+			return desk.Space{}, err
+		}
+		return *sp, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sp, nil
 }
 
 // spaceRules reads the contract of a space and builds the calendar its timers

@@ -72,39 +72,32 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
 	err = s.store.InTx(ctx, func(q Queries) error {
-		// The rules are read first: the space's number, taken next, keeps its
-		// counter locked until commit, and other creations in the space wait
-		// for it.
+		// The rules are read first: the space's number, taken with the row,
+		// keeps its counter locked until commit, and other creations in the
+		// space wait for it.
 		rules := newRuleCache(q)
-		if err := rules.load(ctx, sp.ID, a.UserID); err != nil {
+		rules.knowActor(a)
+		if err := rules.load(ctx, sp.ID); err != nil {
 			return err
 		}
-		n, err := q.NextTicketNumber(ctx, sp.ID)
+		// The clocks start with the ticket. They are planned before its row is
+		// written, which holds its first deadline, from the status of the
+		// event that opens its log (all they read of it: its number, in the
+		// event, comes with the row). Its attachments' events move no clock.
+		opening := desk.Event{ActorID: a.UserID, At: t.UpdatedAt, Kind: desk.EvCreated,
+			Data: desk.EventData(map[string]any{"status": t.Status})}
+		timers, err := timersOf(ctx, rules, t, []desk.Event{opening}, now)
 		if err != nil {
 			return err
 		}
-		t.Number = n
-		// The clocks start with the ticket. They are planned from the event that
-		// opens its log before its row is written, so that the row is written
-		// once, with its first deadline; its attachments' events move no clock.
-		created := desk.EventData(createdData(t, sp.Key))
-		first := []desk.Event{{ActorID: a.UserID, At: t.UpdatedAt, Kind: desk.EvCreated, Data: created}}
-		timers, err := timersOf(ctx, rules, t, first, now)
-		if err != nil {
-			return err
-		}
-		if err := q.CreateTicket(ctx, t); err != nil {
+		if err := q.OpenTicket(ctx, t, timers); err != nil {
 			return err
 		}
 		log := &eventLog{q: q, t: t, read: true, whole: true} // a new ticket has no events yet
-		if err := log.add(ctx, a.UserID, desk.EvCreated, created, false); err != nil {
+		if err := log.add(ctx, a.UserID, desk.EvCreated, desk.EventData(createdData(t, sp.Key)), false); err != nil {
 			return err
 		}
-		if err := s.attach(ctx, q, log, a, 0, in.Files, false); err != nil {
-			return err
-		}
-		timers.TicketID = t.ID
-		return q.SetTicketTimers(ctx, timers)
+		return s.attach(ctx, q, log, a, 0, in.Files, false)
 	})
 	if err != nil {
 		return nil, err

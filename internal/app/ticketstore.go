@@ -14,10 +14,12 @@ import (
 // TicketQueries are the reads and writes of tickets, their comments, attachments
 // and events. They are part of Queries.
 type TicketQueries interface {
-	// NextTicketNumber reserves the next number of a space's tickets. Inside a
-	// transaction it holds the space's counter until commit, so numbers have no
-	// gaps and no duplicates under concurrent creation.
-	NextTicketNumber(ctx context.Context, spaceID int64) (int64, error)
+	// OpenTicket numbers t with its space's next number, stores it with its
+	// first timers, and sets its ID and Number. Inside a transaction it holds
+	// the space's counter until commit, so numbers have no gaps and no
+	// duplicates under concurrent creation.
+	OpenTicket(ctx context.Context, t *desk.Ticket, timers TimerUpdate) error
+	// CreateTicket stores t with the number it has (an import's).
 	CreateTicket(ctx context.Context, t *desk.Ticket) error
 	// UpdateTicket saves the mutable fields of t that differ from before, the
 	// ticket as read in this transaction (every field when before is nil).
