@@ -625,21 +625,21 @@ func (r *ruleCache) input(ctx context.Context, t *desk.Ticket, events []desk.Eve
 	return desk.SLOInput{Ticket: t, Events: events, Staff: r.staff, Contract: c, Calendar: cal, Now: now}, nil
 }
 
-// planTimers computes, inside the transaction of a change to t, when its next
-// timer falls due and its nearest deadline, and freezes its figures when it has
-// just closed, from its whole log (read with readLog). It stores the timers and
-// sets t.Deadline, which the caller saves with the rest of the ticket: one new
-// version of the ticket's row, not two. A timer already due is left to the
-// sweep (due now).
-func planTimers(ctx context.Context, rules *ruleCache, t *desk.Ticket, log *eventLog, now time.Time) error {
+// saveTicket saves, inside the transaction of a change to t, the fields of t
+// that differ from before with its timers: when its next timer falls due and
+// its nearest deadline, or its frozen figures when it has just closed, planned
+// from its whole log (read with readLog). The deadline is saved with the rest
+// of the row: one new version of it, not two. A timer already due is left to
+// the sweep (due now).
+func saveTicket(ctx context.Context, q Queries, before, t *desk.Ticket, log *eventLog, now time.Time) error {
 	if !log.whole {
 		return fmt.Errorf("planning the timers of ticket %d from part of its log", t.ID)
 	}
-	u, err := timersOf(ctx, rules, t, log.events, now)
+	u, err := timersOf(ctx, newRuleCache(q), t, log.events, now)
 	if err != nil {
 		return err
 	}
-	return rules.q.SetTicketTimers(ctx, u)
+	return q.SaveTicket(ctx, before, t, u)
 }
 
 // timersOf plans t's timers from its whole log, events, and sets t.Deadline;

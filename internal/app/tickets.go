@@ -533,10 +533,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			}
 		}
 		out = t
-		if err := planTimers(ctx, newRuleCache(q), t, log, s.now()); err != nil { // the criticality chooses the objectives
-			return err
-		}
-		return q.UpdateTicket(ctx, &before, t)
+		return saveTicket(ctx, q, &before, t, log, s.now()) // the criticality chooses the objectives
 	})
 	return out, err
 }

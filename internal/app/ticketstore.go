@@ -24,6 +24,9 @@ type TicketQueries interface {
 	// UpdateTicket saves the mutable fields of t that differ from before, the
 	// ticket as read in this transaction (every field when before is nil).
 	UpdateTicket(ctx context.Context, before, t *desk.Ticket) error
+	// SaveTicket saves t as UpdateTicket does, and its timers but their
+	// deadline, which is t's.
+	SaveTicket(ctx context.Context, before, t *desk.Ticket, timers TimerUpdate) error
 	Ticket(ctx context.Context, id int64) (*desk.Ticket, error)
 	// TicketForUpdate reads a ticket and, inside a transaction, locks it until
 	// commit, so that its events are appended one writer at a time.

@@ -76,10 +76,7 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 			return err
 		}
 		out = t
-		if err := planTimers(ctx, newRuleCache(q), t, log, now); err != nil { // clocks pause, resume or stop; closed tickets keep their figures
-			return err
-		}
-		return q.UpdateTicket(ctx, &before, t)
+		return saveTicket(ctx, q, &before, t, log, now) // clocks pause, resume or stop; closed tickets keep their figures
 	})
 	return out, err
 }
@@ -281,10 +278,7 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 				return err
 			}
 		}
-		if err := planTimers(ctx, newRuleCache(q), t, log, now); err != nil { // an answer stops a clock, a client's comment resumes them
-			return err
-		}
-		return q.UpdateTicket(ctx, &before, t)
+		return saveTicket(ctx, q, &before, t, log, now) // an answer stops a clock, a client's comment resumes them
 	})
 	if err != nil {
 		return nil, err

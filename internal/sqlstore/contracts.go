@@ -279,6 +279,14 @@ func (q *queries) MarkTicketsDue(ctx context.Context, contractID, calendarID int
 	return res.RowsAffected()
 }
 
+// nullText is b as text, NULL when nil (a ticket's final figures).
+func nullText(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
 // StaffRoles returns the provider roles of the provider users among ids.
 func (q *queries) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk.Role, error) {
 	out := map[int64][]desk.Role{}
@@ -318,11 +326,7 @@ func (q *queries) SetTicketTimers(ctx context.Context, updates ...app.TimerUpdat
 		var a args
 		rows := make([]string, n)
 		for i, u := range updates[:n] {
-			var f any
-			if u.Final != nil {
-				f = string(u.Final)
-			}
-			rows[i] = `(` + a.add(u.TicketID) + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(f) + `)`
+			rows[i] = `(` + a.add(u.TicketID) + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(nullText(u.Final)) + `)`
 		}
 		_, err := q.q.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final) VALUES `+
 			strings.Join(rows, `, `)+` ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at,

@@ -158,17 +158,13 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 	}
 	a := insertTicketValues(t)
 	a[1] = t.SpaceID // $2 finds the counter; the number comes from it
-	var final any
-	if timers.Final != nil {
-		final = string(timers.Final)
-	}
 	query := `WITH n AS (
 			UPDATE spaces SET ticket_seq = ticket_seq + 1 WHERE id = $2 RETURNING ticket_seq
 		), t AS (
 			` + insertTicket("(SELECT ticket_seq FROM n)") + ` RETURNING id, number
 		), timers AS (
 			INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final)
-			VALUES ((SELECT id FROM t), ` + a.add(dbNullTime(timers.Next)) + `, ` + a.add(final) + `)
+			VALUES ((SELECT id FROM t), ` + a.add(dbNullTime(timers.Next)) + `, ` + a.add(nullText(timers.Final)) + `)
 		)
 		SELECT id, number FROM t`
 	err := q.q.QueryRowContext(ctx, query, a...).Scan(&t.ID, &t.Number)
@@ -217,13 +213,23 @@ func sameValue(a, b any) bool {
 // a column an UPDATE sets, changed or not: 24 indexes, where a comment changes
 // one column and a transition two or three.
 func (q *queries) UpdateTicket(ctx context.Context, before, t *desk.Ticket) error {
+	var a args
+	res, err := q.q.ExecContext(ctx, updateTicket(&a, before, t), a...)
+	if err != nil {
+		return q.d.wrap(err, "project_id", "update ticket")
+	}
+	return mustAffect(res, "ticket")
+}
+
+// updateTicket is the UPDATE of the fields of t that differ from before (all
+// of them when before is nil), with its arguments added to a.
+func updateTicket(a *args, before, t *desk.Ticket) string {
 	stamp(&t.UpdatedAt)
 	values := ticketValues(t)
 	var stored []any
 	if before != nil {
 		stored = ticketValues(before)
 	}
-	var a args
 	id := a.add(t.ID)
 	set := []string{`updated_at = ` + a.add(t.UpdatedAt)}
 	for i, col := range ticketSetColumns {
@@ -231,11 +237,30 @@ func (q *queries) UpdateTicket(ctx context.Context, before, t *desk.Ticket) erro
 			set = append(set, col+` = `+a.add(values[i]))
 		}
 	}
-	res, err := q.q.ExecContext(ctx, `UPDATE tickets SET `+strings.Join(set, `, `)+` WHERE id = `+id, a...)
-	if err != nil {
-		return q.d.wrap(err, "project_id", "update ticket")
+	return `UPDATE tickets SET ` + strings.Join(set, `, `) + ` WHERE id = ` + id
+}
+
+// SaveTicket saves the fields of t that differ from before, as UpdateTicket
+// does, and its timers. On PostgreSQL one statement does both, so that the
+// ticket, locked by the change, is held for one round trip to the database
+// fewer.
+func (q *queries) SaveTicket(ctx context.Context, before, t *desk.Ticket, timers app.TimerUpdate) error {
+	if q.d != Postgres {
+		if err := q.UpdateTicket(ctx, before, t); err != nil {
+			return err
+		}
+		return q.SetTicketTimers(ctx, timers)
 	}
-	return mustAffect(res, "ticket")
+	var a args
+	query := `WITH t AS (` + updateTicket(&a, before, t) + ` RETURNING id)
+		INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final)
+		VALUES ((SELECT id FROM t), ` + a.add(dbNullTime(timers.Next)) + `, ` + a.add(nullText(timers.Final)) + `)
+		ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at, slo_final = excluded.slo_final`
+	_, err := q.q.ExecContext(ctx, query, a...)
+	if nullIn(err, "ticket_id") { // the UPDATE found no row
+		return desk.ErrNotFound("ticket")
+	}
+	return q.d.wrap(err, "project_id", "save ticket")
 }
 
 // Ticket loads one ticket.

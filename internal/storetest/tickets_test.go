@@ -245,6 +245,26 @@ func TestTicketRoundTrip(t *testing.T) {
 		wantTicket(t, "only the time updated", got, same)
 		wantErr(t, s.UpdateTicket(ctx, nil, &desk.Ticket{ID: 9999, Nature: desk.Anomaly, Criticality: desk.Minor,
 			Priority: 4, Status: desk.Open, AuthorID: p.u1.ID}), desk.NotFound, "")
+
+		// SaveTicket saves the fields that changed with the ticket's timers,
+		// their first time and again.
+		for i, final := range [][]byte{nil, []byte(`{"slo":{}}`)} {
+			saved := same
+			saved.Title, saved.UpdatedAt = fmt.Sprint("saved ", i), t0.Add(time.Duration(5+i)*time.Hour)
+			next := t0.Add(time.Duration(10+i) * time.Hour)
+			must(t, s.SaveTicket(ctx, &same, &saved, app.TimerUpdate{TicketID: saved.ID, Next: &next, Final: final}))
+			got, err = s.Ticket(ctx, full.ID)
+			must(t, err)
+			wantTicket(t, "saved", got, saved)
+			gotNext, _, gotFinal, err := s.TicketTimers(ctx, full.ID)
+			must(t, err)
+			if gotNext == nil || !gotNext.Equal(stored(next)) || string(gotFinal) != string(final) {
+				t.Errorf("timers saved %d: next %v, final %q; want %v, %q", i, gotNext, gotFinal, next, final)
+			}
+			same = saved
+		}
+		wantErr(t, s.SaveTicket(ctx, nil, &desk.Ticket{ID: 9999, Nature: desk.Anomaly, Criticality: desk.Minor,
+			Priority: 4, Status: desk.Open, AuthorID: p.u1.ID}, app.TimerUpdate{TicketID: 9999}), desk.NotFound, "")
 		_, err = s.TicketForUpdate(ctx, 9999)
 		wantErr(t, err, desk.NotFound, "")
 
