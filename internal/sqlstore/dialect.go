@@ -319,13 +319,13 @@ func (d dialect) translate(err error, field string) error {
 	return err
 }
 
-// wrap translates err and adds what was being done.
 // nullIn tells whether err is PostgreSQL's refusal of a NULL in column.
 func nullIn(err error, column string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == column
 }
 
+// wrap translates err and adds what was being done.
 func (d dialect) wrap(err error, field, doing string) error {
 	if err == nil {
 		return nil

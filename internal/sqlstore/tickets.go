@@ -141,8 +141,8 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 // OpenTicket numbers t with its space's next number, stores it with its first
 // timers and sets its ID and Number. Inside a transaction the space's counter
 // stays locked until the end, and other creations in the space wait for it.
-// On PostgreSQL one statement does all three, so that the lock is held for one
-// round trip to the database fewer than two.
+// On PostgreSQL one statement does all three, so that the lock spans only it,
+// the first event's insert and the commit.
 func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.TimerUpdate) error {
 	if q.d != Postgres {
 		n, err := q.NextTicketNumber(ctx, t.SpaceID)
@@ -242,8 +242,7 @@ func updateTicket(a *args, before, t *desk.Ticket) string {
 
 // SaveTicket saves the fields of t that differ from before, as UpdateTicket
 // does, and its timers. On PostgreSQL one statement does both, so that the
-// ticket, locked by the change, is held for one round trip to the database
-// fewer.
+// ticket, locked by the change, is held one round trip less.
 func (q *queries) SaveTicket(ctx context.Context, before, t *desk.Ticket, timers app.TimerUpdate) error {
 	if q.d != Postgres {
 		if err := q.UpdateTicket(ctx, before, t); err != nil {
