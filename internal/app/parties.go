@@ -369,11 +369,16 @@ type SpacePatch struct {
 
 // UpdateSpace renames a space or changes its settings.
 func (s *Service) UpdateSpace(ctx context.Context, a *desk.Actor, id int64, p SpacePatch) (*desk.Space, error) {
-	sp, err := s.Space(ctx, a, id)
-	if err != nil {
+	if _, err := s.Space(ctx, a, id); err != nil {
 		return nil, err
 	}
 	if err := s.mayManageParties(a); err != nil {
+		return nil, err
+	}
+	// The space as stored, not as kept for a second: the fields the patch
+	// leaves are written back as they are.
+	sp, err := s.store.Space(ctx, id)
+	if err != nil {
 		return nil, err
 	}
 	if p.Name != nil {

@@ -111,3 +111,42 @@ func TestKeptRulesFollowTheContract(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptSpaces: a space is kept for a second, but a change made through
+// another instance is seen after it, and a patch writes back the other fields
+// as stored, not as kept.
+func TestKeptSpaces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *sqlstore.Store) {
+		ctx := t.Context()
+		w := newWorld(t, st)
+		clk := storetest.NewClock(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
+		here := app.New(st, app.Options{Clock: clk.Now})
+		there := app.New(st, app.Options{Clock: clk.Now}) // another instance
+		sys := desk.System()
+		if sp, err := here.Space(ctx, sys, w.space.ID); err != nil || sp.Name != "Support" {
+			t.Fatalf("space: %+v, %v", sp, err)
+		}
+		name := "Support N2"
+		_, err := there.UpdateSpace(ctx, sys, w.space.ID, app.SpacePatch{Name: &name})
+		must(t, err)
+		if sp, _ := here.Space(ctx, sys, w.space.ID); sp.Name != "Support" {
+			t.Errorf("within the second, the kept space is named %q", sp.Name)
+		}
+		if sp, _ := there.Space(ctx, sys, w.space.ID); sp.Name != name || !sp.RequireDiagnostic {
+			t.Fatalf("the instance that renamed it reads %+v", sp)
+		}
+		no := false
+		sp, err := here.UpdateSpace(ctx, sys, w.space.ID, app.SpacePatch{RequireDiagnostic: &no})
+		must(t, err)
+		if sp.Name != name || sp.RequireDiagnostic {
+			t.Errorf("patched from the kept copy: %+v", sp)
+		}
+		if sp, _ := there.Space(ctx, sys, w.space.ID); !sp.RequireDiagnostic {
+			t.Errorf("within the second, the other instance's kept space: %+v", sp)
+		}
+		clk.Add(time.Second)
+		if sp, _ := there.Space(ctx, sys, w.space.ID); sp.Name != name || sp.RequireDiagnostic {
+			t.Errorf("after a second, the other instance reads %+v", sp)
+		}
+	})
+}
