@@ -472,15 +472,6 @@ func newRuleCache(q Queries) *ruleCache {
 func (r *ruleCache) rolesOf(id int64) []desk.Role { return r.roles[id] }
 func (r *ruleCache) staff(id int64) bool          { _, ok := r.roles[id]; return ok }
 
-// load reads ahead what the rules of a ticket of the space need, with the roles
-// of the users who will act on it.
-func (r *ruleCache) load(ctx context.Context, spaceID int64, users ...int64) error {
-	if _, _, err := r.contractOf(ctx, spaceID); err != nil {
-		return err
-	}
-	return r.loadUsers(ctx, users)
-}
-
 // knowActor takes the acting user's roles from their actor, which was read when
 // the request was authenticated and decides what they may do, rather than
 // reading them again.

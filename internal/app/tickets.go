@@ -72,18 +72,14 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
 	err = s.store.InTx(ctx, func(q Queries) error {
-		// The rules are read first: the space's number, taken with the row,
-		// keeps its counter locked until commit, and other creations in the
-		// space wait for it.
+		// The clocks start with the ticket. They are planned, with the rules
+		// they read, before its row is written: the row holds its first
+		// deadline, and the space's number, taken with it, keeps its counter
+		// locked until commit, which other creations in the space wait for.
+		// Of the event that opens the log they read only its status (its
+		// number comes with the row). Its attachments' events move no clock.
 		rules := newRuleCache(q)
 		rules.knowActor(a)
-		if err := rules.load(ctx, sp.ID); err != nil {
-			return err
-		}
-		// The clocks start with the ticket. They are planned before its row is
-		// written, which holds its first deadline, from the status of the
-		// event that opens its log (all they read of it: its number, in the
-		// event, comes with the row). Its attachments' events move no clock.
 		opening := desk.Event{ActorID: a.UserID, At: t.UpdatedAt, Kind: desk.EvCreated,
 			Data: desk.EventData(map[string]any{"status": t.Status})}
 		timers, err := timersOf(ctx, rules, t, []desk.Event{opening}, now)
