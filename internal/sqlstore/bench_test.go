@@ -13,7 +13,8 @@ import (
 
 // BenchmarkQueue times the ticket list queries on SQLite in a temporary
 // directory, over the demo installation and 5,000 generated tickets: the agent's
-// queue with its usual filters and orders, a client's list, and a title search.
+// queue with its usual filters and orders, a client's list, a title search, and
+// a ticket's comments and log.
 // The plans on a base of a million tickets are checked by the demo package's
 // TestQueuePlansOnAGeneratedBase.
 func BenchmarkQueue(b *testing.B) {
@@ -69,4 +70,27 @@ func BenchmarkQueue(b *testing.B) {
 			}
 		})
 	}
+	// A ticket's page: its first 50 comments and its whole log, for the ticket
+	// with the most comments.
+	var busy int64
+	if err := st.DB().QueryRowContext(ctx, `SELECT ticket_id FROM comments
+		GROUP BY ticket_id ORDER BY count(*) DESC, ticket_id LIMIT 1`).Scan(&busy); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Comments", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if list, err := st.ListComments(ctx, busy, true, desk.Page{Limit: 50}); err != nil || len(list) == 0 {
+				b.Fatal(len(list), err)
+			}
+		}
+	})
+	b.Run("Events", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if list, err := st.Events(ctx, busy, true); err != nil || len(list) == 0 {
+				b.Fatal(len(list), err)
+			}
+		}
+	})
 }

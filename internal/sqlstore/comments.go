@@ -17,13 +17,19 @@ const commentColumns = `id, ticket_id, author_id, body, private, mentions, likes
 
 func scanComment(row scanner) (desk.Comment, error) {
 	var c desk.Comment
+	err := scanCommentTo(row, &c)
+	return c, err
+}
+
+// scanCommentTo scans commentColumns into c.
+func scanCommentTo(row scanner, c *desk.Comment) error {
 	var mentions string
 	err := row.Scan(&c.ID, &c.TicketID, &c.AuthorID, &c.Body, &c.Private, &mentions, &c.Likes, at(&c.CreatedAt))
 	if err != nil {
-		return c, err
+		return err
 	}
 	c.Mentions, err = decodeList[int64](mentions)
-	return c, err
+	return err
 }
 
 // CreateComment stores c and sets its ID (and CreatedAt when zero).
@@ -49,8 +55,9 @@ func (q *queries) ListComments(ctx context.Context, ticketID int64, withPrivate 
 	if !withPrivate {
 		where += ` AND NOT private`
 	}
-	return queryList(ctx, q.q, "list comments", scanComment, `SELECT `+commentColumns+` FROM comments WHERE `+where+
-		` ORDER BY id LIMIT $3`, ticketID, p.After, limit(p))
+	n := limit(p)
+	return scanList(ctx, q.q, "list comments", n, scanCommentTo, `SELECT `+commentColumns+` FROM comments WHERE `+where+
+		` ORDER BY id LIMIT $3`, ticketID, p.After, n)
 }
 
 // LikeComment records that user userID recommends comment commentID and counts

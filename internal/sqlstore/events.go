@@ -11,12 +11,18 @@ const eventColumns = `id, ticket_id, seq, coalesce(actor_id, 0), at, kind, data,
 
 func scanEvent(row scanner) (desk.Event, error) {
 	var e desk.Event
+	err := scanEventTo(row, &e)
+	return e, err
+}
+
+// scanEventTo scans eventColumns into e.
+func scanEventTo(row scanner, e *desk.Event) error {
 	var data string
 	err := row.Scan(&e.ID, &e.TicketID, &e.Seq, &e.ActorID, at(&e.At), &e.Kind, &data, &e.Private, &e.PrevHash, &e.Hash)
 	if data != "" {
 		e.Data = json.RawMessage(data)
 	}
-	return e, err
+	return err
 }
 
 // LastEvent returns the ticket's latest event, NotFound when it has none.
@@ -83,5 +89,6 @@ func (q *queries) EventsAfter(ctx context.Context, afterTicket int64, limit int)
 }
 
 func (q *queries) events(ctx context.Context, query string, a ...any) ([]desk.Event, error) {
-	return queryList(ctx, q.q, "list events", scanEvent, query, a...)
+	// A ticket's log is a dozen events or so, the sweep's pages a thousand.
+	return scanList(ctx, q.q, "list events", 16, scanEventTo, query, a...)
 }

@@ -325,6 +325,31 @@ func queryList[T any](ctx context.Context, q querier, doing string, scan func(sc
 	return list, nil
 }
 
+// scanList reads every row of query into a list, each scanned in place by
+// scan; size is how many rows are expected (a page's limit), or 0. Tickets,
+// comments and events are listed by the thousand a second: scanned into a
+// local then appended, each row cost the item twice on the heap, and the list
+// grew by copies.
+func scanList[T any](ctx context.Context, q querier, doing string, size int, scan func(scanner, *T) error, query string, a ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	defer rows.Close()
+	list := make([]T, 0, size)
+	for rows.Next() {
+		var zero T
+		list = append(list, zero)
+		if err := scan(rows, &list[len(list)-1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", doing, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapErr(err, doing)
+	}
+	return list, nil
+}
+
 // eachRow hands each row of query to use, without holding them all in one
 // slice.
 func eachRow[T any](ctx context.Context, q querier, doing string, scan func(scanner) (T, error), use func(T), query string, a ...any) error {

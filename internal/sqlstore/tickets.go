@@ -37,6 +37,9 @@ func scanTicket(row scanner) (desk.Ticket, error) {
 	return t, err
 }
 
+// scanTicketTo scans ticketColumns into t.
+func scanTicketTo(row scanner, t *desk.Ticket) error { return scanTicketAnd(row, t) }
+
 // scanTicketAnd scans ticketColumns into t, then the columns after them into more.
 func scanTicketAnd(row scanner, t *desk.Ticket, more ...any) error {
 	var keywords string
@@ -673,7 +676,7 @@ func (q *queries) ListTickets(ctx context.Context, scope desk.TicketScope, f app
 	if err != nil {
 		return nil, err
 	}
-	return queryList(ctx, q.q, "list tickets", scanTicket, query, a...)
+	return scanList(ctx, q.q, "list tickets", limit(desk.Page{Limit: f.Limit}), scanTicketTo, query, a...)
 }
 
 // probes are what a list asked the database before its query was built.
@@ -845,9 +848,10 @@ func (q *queries) SimilarTickets(ctx context.Context, scope desk.TicketScope, sp
 		}
 		where = append(where, q.d.titleCondition(&a, w, tm))
 	}
+	size := limit(desk.Page{Limit: n})
 	query := `SELECT ` + ticketListColumns + ` FROM tickets WHERE ` + strings.Join(where, ` AND `) +
-		` ORDER BY created_at DESC, id DESC` + limitClause(limit(desk.Page{Limit: n}))
-	return queryList(ctx, q.q, "similar tickets", scanTicket, query, a...)
+		` ORDER BY created_at DESC, id DESC` + limitClause(size)
+	return scanList(ctx, q.q, "similar tickets", size, scanTicketTo, query, a...)
 }
 
 // ExplainListTickets returns the database's plan for ListTickets(scope, f), one
