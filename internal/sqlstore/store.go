@@ -326,7 +326,7 @@ func queryList[T any](ctx context.Context, q querier, doing string, scan func(sc
 }
 
 // scanList reads every row of query into a list, each scanned in place by
-// scan; size is how many rows are expected (a page's limit), or 0. Tickets,
+// scan; size is how many rows are expected (a page's limit, or a guess). Tickets,
 // comments and events are listed by the thousand a second: scanned into a
 // local then appended, each row cost the item twice on the heap, and the list
 // grew by copies.
