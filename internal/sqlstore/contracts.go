@@ -279,12 +279,23 @@ func (q *queries) MarkTicketsDue(ctx context.Context, contractID, calendarID int
 	return res.RowsAffected()
 }
 
-// nullText is b as text, NULL when nil (a ticket's final figures).
-func nullText(b []byte) any {
-	if b == nil {
-		return nil
+// insertTimers and upsertTimers frame the rows of timersRow: the INSERT of
+// tickets' timers, and the clause that replaces those already stored.
+const (
+	insertTimers = `INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final) VALUES `
+	upsertTimers = ` ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at,
+		slo_final = excluded.slo_final`
+)
+
+// timersRow is the row of u's timers for the ticket whose id is the SQL
+// expression id, its arguments added to a; final figures are text, NULL when
+// none.
+func timersRow(a *args, id string, u app.TimerUpdate) string {
+	var final any
+	if u.Final != nil {
+		final = string(u.Final)
 	}
-	return string(b)
+	return `(` + id + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(final) + `)`
 }
 
 // StaffRoles returns the provider roles of the provider users among ids.
@@ -326,11 +337,9 @@ func (q *queries) SetTicketTimers(ctx context.Context, updates ...app.TimerUpdat
 		var a args
 		rows := make([]string, n)
 		for i, u := range updates[:n] {
-			rows[i] = `(` + a.add(u.TicketID) + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(nullText(u.Final)) + `)`
+			rows[i] = timersRow(&a, a.add(u.TicketID), u)
 		}
-		_, err := q.q.ExecContext(ctx, `INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final) VALUES `+
-			strings.Join(rows, `, `)+` ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at,
-			slo_final = excluded.slo_final`, a...)
+		_, err := q.q.ExecContext(ctx, insertTimers+strings.Join(rows, `, `)+upsertTimers, a...)
 		if err != nil {
 			return q.d.wrap(err, "ticket_id", "set ticket timers")
 		}

@@ -317,12 +317,10 @@ func queryOne[T any](ctx context.Context, q querier, what string, scan func(scan
 // queryList reads every row of query with scan; it never returns a nil list
 // without an error, and its errors say what was being done.
 func queryList[T any](ctx context.Context, q querier, doing string, scan func(scanner) (T, error), query string, a ...any) ([]T, error) {
-	list := []T{}
-	err := eachRow(ctx, q, doing, scan, func(v T) { list = append(list, v) }, query, a...)
-	if err != nil {
-		return nil, err
-	}
-	return list, nil
+	return scanList(ctx, q, doing, 0, func(row scanner, v *T) (err error) {
+		*v, err = scan(row)
+		return err
+	}, query, a...)
 }
 
 // scanList reads every row of query into a list, each scanned in place by

@@ -166,8 +166,7 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 		), t AS (
 			` + insertTicket("(SELECT ticket_seq FROM n)") + ` RETURNING id, number
 		), timers AS (
-			INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final)
-			VALUES ((SELECT id FROM t), ` + a.add(dbNullTime(timers.Next)) + `, ` + a.add(nullText(timers.Final)) + `)
+			` + insertTimers + timersRow(&a, `(SELECT id FROM t)`, timers) + `
 		)
 		SELECT id, number FROM t`
 	err := q.q.QueryRowContext(ctx, query, a...).Scan(&t.ID, &t.Number)
@@ -255,9 +254,7 @@ func (q *queries) SaveTicket(ctx context.Context, before, t *desk.Ticket, timers
 	}
 	var a args
 	query := `WITH t AS (` + updateTicket(&a, before, t) + ` RETURNING id)
-		INSERT INTO ticket_timers (ticket_id, next_due_at, slo_final)
-		VALUES ((SELECT id FROM t), ` + a.add(dbNullTime(timers.Next)) + `, ` + a.add(nullText(timers.Final)) + `)
-		ON CONFLICT (ticket_id) DO UPDATE SET next_due_at = excluded.next_due_at, slo_final = excluded.slo_final`
+		` + insertTimers + timersRow(&a, `(SELECT id FROM t)`, timers) + upsertTimers
 	_, err := q.q.ExecContext(ctx, query, a...)
 	if nullIn(err, "ticket_id") { // the UPDATE found no row
 		return desk.ErrNotFound("ticket")
