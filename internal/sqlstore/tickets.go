@@ -551,18 +551,22 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, `project_id = `+a.add(f.ProjectID))
 	}
 	if len(statuses) == 1 {
-		w = append(w, col(`status`)+` = `+a.add(statuses[0]))
+		w = append(w, col(`status`)+` = `+enumValue(a, desk.Status(statuses[0]), desk.Statuses))
 	} else if len(statuses) > 1 {
-		w = append(w, `status IN (`+inList(a, statuses)+`)`)
+		vals := make([]string, len(statuses))
+		for i, st := range statuses {
+			vals[i] = enumValue(a, desk.Status(st), desk.Statuses)
+		}
+		w = append(w, `status IN (`+strings.Join(vals, `, `)+`)`)
 	}
 	if f.Nature != "" {
-		w = append(w, col(`nature`)+` = `+a.add(string(f.Nature)))
+		w = append(w, col(`nature`)+` = `+enumValue(a, f.Nature, desk.Natures))
 	}
 	if f.Criticality != "" {
-		w = append(w, col(`crit_rank`)+` = `+a.add(critRank(f.Criticality)))
+		w = append(w, col(`crit_rank`)+` = `+rankValue(a, critRank(f.Criticality)))
 	}
 	if f.Priority != 0 {
-		w = append(w, col(`priority`)+` = `+a.add(int64(f.Priority)))
+		w = append(w, col(`priority`)+` = `+rankValue(a, int64(f.Priority)))
 	}
 	if f.AssigneeID > 0 {
 		if f.Sort == app.SortCreated && col(`assignee_id`) == `assignee_id` {
@@ -579,6 +583,32 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 		w = append(w, d.titleCondition(a, f.Text, pr.title))
 	}
 	return w
+}
+
+// A list's text holds its filters' values as literals where they are one of
+// the few values the column can hold (statuses, natures, criticality ranks and
+// priorities), parameters otherwise. PostgreSQL keeps a plan per connection, and
+// for a statement with parameters it plans each of the first five calls for
+// their values before it trusts a plan made without them: with 25 connections
+// and the queue's many filters, most lists were planned at every call, and for
+// the tickets not closed (one scan per status) the planning took as long as the
+// query. A statement without parameters is planned once per connection.
+
+// enumValue is v in a list's text: a literal when it is one of known.
+func enumValue[T ~string](a *args, v T, known []T) string {
+	if slices.Contains(known, v) {
+		return `'` + string(v) + `'`
+	}
+	return a.add(string(v))
+}
+
+// rankValue is a priority or a criticality's rank in a list's text: a literal
+// when it is one of 1 to 4.
+func rankValue(a *args, n int64) string {
+	if n >= 1 && n <= 4 {
+		return strconv.FormatInt(n, 10)
+	}
+	return a.add(n)
 }
 
 // broad names column for a filter of list f, on SQLite, which has no
