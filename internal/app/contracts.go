@@ -633,6 +633,21 @@ func saveTicket(ctx context.Context, q Queries, before, t *desk.Ticket, log *eve
 	return q.SaveTicket(ctx, before, t, u)
 }
 
+// A TimerPlanner plans the timers of tickets written in bulk rather than
+// through the use cases (the demo's generated history) as the use cases save
+// them: a closed ticket keeps its final figures. It reads each contract,
+// calendar and staff member's roles once and keeps them; one goroutine uses it.
+type TimerPlanner struct{ rules *ruleCache }
+
+// TimerPlanner returns a planner reading the rules from the store.
+func (s *Service) TimerPlanner() *TimerPlanner { return &TimerPlanner{rules: newRuleCache(s.store)} }
+
+// Plan plans t's timers from its whole log, events, at now, and sets
+// t.Deadline.
+func (p *TimerPlanner) Plan(ctx context.Context, t *desk.Ticket, events []desk.Event, now time.Time) (TimerUpdate, error) {
+	return timersOf(ctx, p.rules, t, events, now)
+}
+
 // timersOf plans t's timers from its whole log, events, and sets t.Deadline;
 // the caller stores them.
 func timersOf(ctx context.Context, rules *ruleCache, t *desk.Ticket, events []desk.Event, now time.Time) (TimerUpdate, error) {

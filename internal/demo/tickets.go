@@ -25,10 +25,10 @@ const HistoryYears = 4
 // (*sqlstore.Bulk) is one.
 type Bulk interface {
 	// Tickets writes a batch in one transaction: tickets, then their comments,
-	// attachments and sealed events, which refer to each other by the ids they
-	// carry.
+	// attachments, sealed events and timers, which refer to each other by the
+	// ids they carry.
 	Tickets(ctx context.Context, tickets []desk.Ticket, comments []desk.Comment, attachments []desk.Attachment,
-		events []desk.Event) error
+		events []desk.Event, timers []app.TimerUpdate) error
 	// Finish moves the space counters and id sequences past the rows written and
 	// refreshes the planner's statistics.
 	Finish(ctx context.Context) error
@@ -91,6 +91,7 @@ func Tickets(ctx context.Context, svc *app.Service, bulk Bulk, o Options) (*Summ
 		}
 	}
 	g := newGenerator(o.Seed, c, diag, others, o.Tickets)
+	planner := svc.TimerPlanner()
 
 	started := time.Now()
 	prog := newProgress(o.Progress, o.Terminal, o.Tickets, nil)
@@ -112,6 +113,7 @@ func Tickets(ctx context.Context, svc *app.Service, bulk Bulk, o Options) (*Summ
 			}
 			b.reset()
 			g.fill(b, first, min(o.BatchSize, o.Tickets-first))
+			b.err = b.freeze(ctx, planner)
 			select {
 			case full <- b:
 			case <-ctx.Done():
@@ -122,7 +124,11 @@ func Tickets(ctx context.Context, svc *app.Service, bulk Bulk, o Options) (*Summ
 	sum := &Summary{}
 	prog.update(0, 0)
 	for b := range full {
-		if err := bulk.Tickets(ctx, b.tickets, b.comments, b.attachments, b.events); err != nil {
+		err := b.err
+		if err == nil {
+			err = bulk.Tickets(ctx, b.tickets, b.comments, b.attachments, b.events, b.timers)
+		}
+		if err != nil {
 			cancel()
 			for range full {
 			}
@@ -151,6 +157,8 @@ type batch struct {
 	comments    []desk.Comment
 	attachments []desk.Attachment
 	events      []desk.Event
+	timers      []app.TimerUpdate // of the closed tickets
+	err         error             // planning the timers failed
 }
 
 func (b *batch) reset() {
@@ -158,7 +166,36 @@ func (b *batch) reset() {
 	clear(b.comments)
 	clear(b.attachments)
 	clear(b.events)
+	clear(b.timers)
 	b.tickets, b.comments, b.attachments, b.events = b.tickets[:0], b.comments[:0], b.attachments[:0], b.events[:0]
+	b.timers, b.err = b.timers[:0], nil
+}
+
+// freeze gives each closed ticket of the batch the final figures the use cases
+// keep when a ticket closes, computed from its log under its space's contract,
+// so that reading one is what it is on a base that closed its tickets itself.
+// The tickets left open get their timers when the server starts (the sweep
+// catches them up).
+func (b *batch) freeze(ctx context.Context, p *app.TimerPlanner) error {
+	events := b.events
+	for i := range b.tickets {
+		t := &b.tickets[i]
+		n := 0
+		for n < len(events) && events[n].TicketID == t.ID {
+			n++
+		}
+		log := events[:n]
+		events = events[n:]
+		if t.Status != desk.Closed {
+			continue
+		}
+		u, err := p.Plan(ctx, t, log, BaseDate)
+		if err != nil {
+			return fmt.Errorf("demo: the figures of ticket %d: %w", t.ID, err)
+		}
+		b.timers = append(b.timers, u)
+	}
+	return nil
 }
 
 // person is a user the generator makes act.

@@ -47,6 +47,20 @@ func generate(t *testing.T, st *sqlstore.Store, n int, seed uint64) (*app.Servic
 	return svc, sum
 }
 
+// demoActor is the demo user whose address is email, as the service sees them.
+func demoActor(t *testing.T, svc *app.Service, st *sqlstore.Store, email string) *desk.Actor {
+	t.Helper()
+	u, _, err := st.UserByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Actor(t.Context(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // dump reads every ticket with its events, comments and attachments, through the
 // store's ordinary reads, and returns a digest of it all and the row counts.
 func dump(t *testing.T, st *sqlstore.Store) (digest string, tickets, comments, attachments, events int) {
@@ -188,23 +202,52 @@ func TestGeneratedTickets(t *testing.T) {
 			}
 		})
 
+		t.Run("closed tickets keep their figures", func(t *testing.T) {
+			agent := demoActor(t, svc, st, "agent@vauban.example")
+			closed, err := st.ListTickets(ctx, desk.TicketScope{All: true},
+				app.TicketFilter{Status: []desk.Status{desk.Closed}, Sort: app.SortNumber, Limit: desk.MaxPageSize})
+			if err != nil || len(closed) == 0 {
+				t.Fatalf("closed tickets: %d, %v", len(closed), err)
+			}
+			planner, counted := svc.TimerPlanner(), 0
+			for _, tk := range closed {
+				next, _, final, err := st.TicketTimers(ctx, tk.ID)
+				if err != nil || next != nil || len(final) == 0 {
+					t.Fatalf("ticket %d: next %v, final %q, %v; want final figures only", tk.ID, next, final, err)
+				}
+				// What is read is what the ticket's stored log gives under its contract.
+				times, err := svc.TicketTimes(ctx, agent, &tk)
+				if err != nil || !times.Final {
+					t.Fatalf("ticket %d: %+v, %v", tk.ID, times, err)
+				}
+				events, err := st.Events(ctx, tk.ID, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				u, err := planner.Plan(ctx, &tk, events, clock())
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want struct{ SLO desk.SLO }
+				if err := json.Unmarshal(u.Final, &want); err != nil {
+					t.Fatal(err)
+				}
+				got, _ := json.Marshal(times.SLO)
+				if w, _ := json.Marshal(want.SLO); string(got) != string(w) {
+					t.Errorf("ticket %d: figures %s; its log gives %s", tk.ID, got, w)
+				}
+				if times.SLO.Counted && len(times.SLO.Objectives) > 0 {
+					counted++
+				}
+			}
+			if counted < len(closed)/2 {
+				t.Errorf("%d of %d closed tickets have objectives counted; want most", counted, len(closed))
+			}
+		})
+
 		t.Run("the application works on the generated base", func(t *testing.T) {
-			contact, _, err := st.UserByEmail(ctx, "contact@acme.example")
-			if err != nil {
-				t.Fatal(err)
-			}
-			agentUser, _, err := st.UserByEmail(ctx, "agent@vauban.example")
-			if err != nil {
-				t.Fatal(err)
-			}
-			client, err := svc.Actor(ctx, contact.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			agent, err := svc.Actor(ctx, agentUser.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
+			client := demoActor(t, svc, st, "contact@acme.example")
+			agent := demoActor(t, svc, st, "agent@vauban.example")
 			spaceID := client.VisibleSpaces().IDs[0]
 			sp, err := st.Space(ctx, spaceID)
 			if err != nil {
@@ -243,7 +286,7 @@ func TestGeneratedTickets(t *testing.T) {
 			}
 
 			// The agent's queue, by priority then age, with one filter at a time.
-			for _, f := range []app.TicketFilter{{}, {Status: []desk.Status{desk.Open}}, {AssigneeID: agentUser.ID},
+			for _, f := range []app.TicketFilter{{}, {Status: []desk.Status{desk.Open}}, {AssigneeID: agent.UserID},
 				{SpaceID: spaceID}, {Nature: desk.Anomaly}, {Criticality: desk.Blocking}, {Priority: 2},
 				{Status: desk.Statuses[:5]}} {
 				f.Sort, f.Limit = app.SortPriority, 50

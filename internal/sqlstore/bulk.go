@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"guichet/internal/app"
 	"guichet/internal/desk"
 )
 
@@ -79,12 +80,12 @@ func (b *Bulk) Close() error {
 	return wrapErr(errors.Join(errs...), "bulk load: close")
 }
 
-// Tickets writes tickets with their comments, attachments and events in one
-// transaction, with the ids they carry: attachments' content must be stored
-// already (PutBlob), and events sealed. Times are stored in UTC to the
+// Tickets writes tickets with their comments, attachments, events and timers
+// in one transaction, with the ids they carry: attachments' content must be
+// stored already (PutBlob), and events sealed. Times are stored in UTC to the
 // microsecond, as everywhere else.
 func (b *Bulk) Tickets(ctx context.Context, tickets []desk.Ticket, comments []desk.Comment,
-	attachments []desk.Attachment, events []desk.Event) error {
+	attachments []desk.Attachment, events []desk.Event, timers []app.TimerUpdate) error {
 	if b.conn == nil {
 		return errors.New("bulk load: already finished")
 	}
@@ -95,6 +96,7 @@ func (b *Bulk) Tickets(ctx context.Context, tickets []desk.Ticket, comments []de
 			return attachmentRow(&attachments[i], row)
 		}},
 		{"ticket_events", bulkEventColumns, len(events), func(i int, row []any) []any { return eventRow(&events[i], row) }},
+		{"ticket_timers", bulkTimerColumns, len(timers), func(i int, row []any) []any { return timerRow(&timers[i], row) }},
 	}
 	var err error
 	if b.s.d == Postgres {
@@ -158,10 +160,11 @@ var (
 	bulkAttachmentColumns = []string{"id", "ticket_id", "comment_id", "name", "content_type", "size", "sha256",
 		"uploader_id", "created_at"}
 	bulkEventColumns = []string{"id", "ticket_id", "seq", "actor_id", "at", "kind", "data", "private", "prev_hash", "hash"}
+	bulkTimerColumns = []string{"ticket_id", "next_due_at", "slo_final"}
 )
 
 // The rows below hold the same values as CreateTicket, CreateComment,
-// CreateAttachment and AppendEvent write.
+// CreateAttachment, AppendEvent and SetTicketTimers write.
 
 func ticketRow(t *desk.Ticket, r []any) []any {
 	return append(r, t.ID, t.SpaceID, t.Number, nullID(t.ProjectID), t.Title, string(t.Nature), string(t.Criticality),
@@ -189,6 +192,10 @@ func eventRow(e *desk.Event, r []any) []any {
 	}
 	return append(r, e.ID, e.TicketID, e.Seq, nullID(e.ActorID), dbTime(e.At), string(e.Kind), string(e.Data),
 		e.Private, prev, e.Hash)
+}
+
+func timerRow(u *app.TimerUpdate, r []any) []any {
+	return append(r, u.TicketID, dbNullTime(u.Next), finalFigures(u))
 }
 
 // copyTables writes the batch with COPY, one per table, in one transaction on the

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"guichet/internal/app"
 	"guichet/internal/desk"
 	"guichet/internal/sqlstore"
 	"guichet/internal/storetest"
@@ -41,13 +43,16 @@ func bulkParties(t *testing.T, s *sqlstore.Store) (space *desk.Space, agent, cli
 }
 
 // bulkRows makes n tickets numbered from 1, ids from 1, each with two comments
-// (one private), one attachment and a sealed history.
-func bulkRows(spaceID, agentID, clientID int64, n int, sum string, size int64) ([]desk.Ticket, []desk.Comment, []desk.Attachment, []desk.Event) {
+// (one private), one attachment, a sealed history and, closed, its final
+// figures.
+func bulkRows(spaceID, agentID, clientID int64, n int, sum string, size int64) ([]desk.Ticket, []desk.Comment,
+	[]desk.Attachment, []desk.Event, []app.TimerUpdate) {
 	var (
 		tickets  []desk.Ticket
 		comments []desk.Comment
 		atts     []desk.Attachment
 		events   []desk.Event
+		timers   []app.TimerUpdate
 	)
 	for i := range int64(n) {
 		at := bulkT0.Add(time.Duration(i) * time.Hour)
@@ -75,8 +80,9 @@ func bulkRows(spaceID, agentID, clientID int64, n int, sum string, size int64) (
 		atts = append(atts, desk.Attachment{ID: int64(len(atts)) + 1, TicketID: tk.ID, Name: "status.xml",
 			ContentType: "application/xml", Size: size, SHA256: sum, UploaderID: clientID, CreatedAt: at})
 		add(0, desk.EvTransition, `{"action":"time_out"}`, false, closed)
+		timers = append(timers, app.TimerUpdate{TicketID: tk.ID, Final: fmt.Appendf(nil, `{"slo":{"ticket":%d}}`, tk.ID)})
 	}
-	return tickets, comments, atts, events
+	return tickets, comments, atts, events, timers
 }
 
 // TestBulkLoad writes rows in bulk and checks that they read back as written,
@@ -92,7 +98,7 @@ func TestBulkLoad(t *testing.T) {
 		if err := s.PutBlob(ctx, sum, int64(len(content)), bytes.NewReader(content)); err != nil {
 			t.Fatal(err)
 		}
-		tickets, comments, atts, events := bulkRows(space.ID, agent.ID, client.ID, 1200, sum, int64(len(content)))
+		tickets, comments, atts, events, timers := bulkRows(space.ID, agent.ID, client.ID, 1200, sum, int64(len(content)))
 
 		// One connection: the one the load uses is the one checked afterwards.
 		s.DB().SetMaxOpenConns(1)
@@ -113,23 +119,23 @@ func TestBulkLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer b.Close()
-		if err := b.Tickets(ctx, tickets[:700], comments[:1400], atts[:700], events[:2800]); err != nil {
+		if err := b.Tickets(ctx, tickets[:700], comments[:1400], atts[:700], events[:2800], timers[:700]); err != nil {
 			t.Fatal(err)
 		}
 		// A batch whose comment refers to a ticket that does not exist fails whole.
 		bad := append([]desk.Comment(nil), comments[1400:]...)
 		bad[len(bad)-1].TicketID = 99_999
-		if err := b.Tickets(ctx, tickets[700:], bad, atts[700:], events[2800:]); err == nil {
+		if err := b.Tickets(ctx, tickets[700:], bad, atts[700:], events[2800:], timers[700:]); err == nil {
 			t.Fatal("a batch with a dangling comment was written")
 		}
 		// Written again, the same rows would clash with any the failed batch left.
-		if err := b.Tickets(ctx, tickets[700:], comments[1400:], atts[700:], events[2800:]); err != nil {
+		if err := b.Tickets(ctx, tickets[700:], comments[1400:], atts[700:], events[2800:], timers[700:]); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Finish(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Tickets(ctx, nil, nil, nil, nil); err == nil {
+		if err := b.Tickets(ctx, nil, nil, nil, nil, nil); err == nil {
 			t.Error("Tickets after Finish succeeded")
 		}
 		if s.Dialect() == sqlstore.SQLite {
@@ -180,6 +186,10 @@ func TestBulkLoad(t *testing.T) {
 		as, err := s.ListAttachments(ctx, 1200, false)
 		if err != nil || len(as) != 1 || as[0].SHA256 != sum {
 			t.Errorf("attachments of ticket 1200: %+v, %v", as, err)
+		}
+		next, _, final, err := s.TicketTimers(ctx, 1200)
+		if err != nil || next != nil || string(final) != string(timers[1199].Final) {
+			t.Errorf("timers of ticket 1200: next %v, final %s, %v; want %s", next, final, err, timers[1199].Final)
 		}
 
 		// The normal path continues after the bulk rows.

@@ -291,11 +291,15 @@ const (
 // expression id, its arguments added to a; final figures are text, NULL when
 // none.
 func timersRow(a *args, id string, u app.TimerUpdate) string {
-	var final any
-	if u.Final != nil {
-		final = string(u.Final)
+	return `(` + id + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(finalFigures(&u)) + `)`
+}
+
+// finalFigures is the slo_final of u: its final figures as text, NULL when none.
+func finalFigures(u *app.TimerUpdate) any {
+	if u.Final == nil {
+		return nil
 	}
-	return `(` + id + `, ` + a.add(dbNullTime(u.Next)) + `, ` + a.add(final) + `)`
+	return string(u.Final)
 }
 
 // StaffRoles returns the provider roles of the provider users among ids.
