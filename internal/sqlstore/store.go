@@ -329,21 +329,14 @@ func queryList[T any](ctx context.Context, q querier, doing string, scan func(sc
 // local then appended, each row cost the item twice on the heap, and the list
 // grew by copies.
 func scanList[T any](ctx context.Context, q querier, doing string, size int, scan func(scanner, *T) error, query string, a ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, a...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", doing, err)
-	}
-	defer rows.Close()
 	list := make([]T, 0, size)
-	for rows.Next() {
+	err := forRows(ctx, q, doing, func(row scanner) error {
 		var zero T
 		list = append(list, zero)
-		if err := scan(rows, &list[len(list)-1]); err != nil {
-			return nil, fmt.Errorf("%s: %w", doing, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrapErr(err, doing)
+		return scan(row, &list[len(list)-1])
+	}, query, a...)
+	if err != nil {
+		return nil, err
 	}
 	return list, nil
 }
@@ -351,17 +344,27 @@ func scanList[T any](ctx context.Context, q querier, doing string, size int, sca
 // eachRow hands each row of query to use, without holding them all in one
 // slice.
 func eachRow[T any](ctx context.Context, q querier, doing string, scan func(scanner) (T, error), use func(T), query string, a ...any) error {
+	return forRows(ctx, q, doing, func(row scanner) error {
+		v, err := scan(row)
+		if err == nil {
+			use(v)
+		}
+		return err
+	}, query, a...)
+}
+
+// forRows runs query and calls each on every row it gives; its errors say what
+// was being done.
+func forRows(ctx context.Context, q querier, doing string, each func(scanner) error, query string, a ...any) error {
 	rows, err := q.QueryContext(ctx, query, a...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", doing, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
+		if err := each(rows); err != nil {
 			return fmt.Errorf("%s: %w", doing, err)
 		}
-		use(v)
 	}
 	return wrapErr(rows.Err(), doing)
 }

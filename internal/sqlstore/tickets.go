@@ -550,13 +550,13 @@ func filterWhere(d dialect, a *args, w []string, f app.TicketFilter, statuses []
 	if f.ProjectID > 0 {
 		w = append(w, `project_id = `+a.add(f.ProjectID))
 	}
-	if len(statuses) == 1 {
-		w = append(w, col(`status`)+` = `+enumValue(a, desk.Status(statuses[0]), desk.Statuses))
-	} else if len(statuses) > 1 {
-		vals := make([]string, len(statuses))
-		for i, st := range statuses {
-			vals[i] = enumValue(a, desk.Status(st), desk.Statuses)
-		}
+	vals := make([]string, len(statuses))
+	for i, st := range statuses {
+		vals[i] = enumValue(a, desk.Status(st), desk.Statuses)
+	}
+	if len(vals) == 1 {
+		w = append(w, col(`status`)+` = `+vals[0])
+	} else if len(vals) > 1 {
 		w = append(w, `status IN (`+strings.Join(vals, `, `)+`)`)
 	}
 	if f.Nature != "" {
