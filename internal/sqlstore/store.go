@@ -46,6 +46,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", d, err)
 	}
 	var q querier = db
+	var writes *writing // SQLite's turns to write
 	jobs := db
 	if d == SQLite {
 		w, err := d.openWriter(dsn)
@@ -56,7 +57,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			_ = db.Close()
 			return nil, fmt.Errorf("open %s database: %w", d, err)
 		}
-		q, jobs = newStmtDB(db, w), w
+		c := newStmtDB(db, w)
+		q, jobs, writes = c, w, c.w
 	}
 	s := &Store{queries: queries{q: q, d: d, common: &commonTitles{}}, db: db, jobs: jobs}
 	s.sessions = &sessionStore{db: q, d: d}
@@ -66,7 +68,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if d == SQLite {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
-		go checkpointer(db, s.stopCheckpoints, s.checkpointsDone)
+		go checkpointer(db, writes, s.stopCheckpoints, s.checkpointsDone)
 	}
 	return s, nil
 }

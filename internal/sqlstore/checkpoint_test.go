@@ -1,0 +1,122 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestRestartLogUnderSteadyWrites writes without a pause from one goroutine
+// and reads from another, as a busy server does. Passive checkpoints copy the
+// log back but it keeps growing; restartLog, once a reader of the log is done
+// with it, has the next transactions write it from its start, and the data
+// stays whole.
+func TestRestartLogUnderSteadyWrites(t *testing.T) {
+	ctx := context.Background()
+	s, w := batchStore(t)
+	var written atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // the writer
+		defer wg.Done()
+		for v := 1; ; v++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := s.atomically(ctx, func(q *queries) error { return insert(ctx, q, v) }); err != nil {
+				t.Error(err)
+				return
+			}
+			written.Store(int64(v))
+		}
+	}()
+	go func() { // a reader, whose snapshots the checkpoints must respect
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var n int64
+			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	// waitWrites returns once n more transactions are written.
+	waitWrites := func(n int64) {
+		for from := written.Load(); written.Load() < from+n && !t.Failed(); {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	logLength := func() int {
+		t.Helper()
+		_, pages, _, err := checkpoint(ctx, s.db, "PASSIVE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pages
+	}
+
+	waitWrites(200)
+	grown := logLength()
+	waitWrites(200)
+	if again := logLength(); again <= grown {
+		t.Fatalf("the log went from %d to %d pages with passive checkpoints only: the test needs it to grow", grown, again)
+	}
+	// A reader in the middle of a transaction, which sees the log as it was,
+	// ends it a few milliseconds after the restart began: the restart waits
+	// for it.
+	reading, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := reading.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	before := logLength()
+	restarted := make(chan error)
+	go func() { restarted <- restartLog(ctx, s.db, w) }()
+	time.Sleep(5 * time.Millisecond)
+	if err := reading.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-restarted; err != nil {
+		t.Fatal(err)
+	}
+	waitWrites(20)
+	after := logLength()
+	close(stop)
+	wg.Wait()
+	if after >= before {
+		t.Errorf("the log is %d pages after the restart and 20 more transactions, %d before: it was not started again", after, before)
+	}
+	if got := int64(len(values(t, s))); got != written.Load() {
+		t.Errorf("%d values in the table, %d written", got, written.Load())
+	}
+	// The connection restartLog used went back to the pool with the pool's
+	// timeout: every connection of the pool has it.
+	for range s.db.Stats().OpenConnections {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var ms int64
+		if err := c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&ms); err != nil {
+			t.Fatal(err)
+		}
+		if ms != sqliteBusyTimeout.Milliseconds() {
+			t.Errorf("a connection of the pool waits %d ms for locks, want %d", ms, sqliteBusyTimeout.Milliseconds())
+		}
+	}
+}
