@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strconv"
 	"time"
 )
@@ -17,15 +18,15 @@ import (
 // connection checkpoints what is left.
 //
 // A passive checkpoint copies the log back but never starts it again: that
-// happens when a transaction begins with every page of the log copied back and
-// no reader still using it, which under a steady flow of writes never comes.
-// With 16 clients opening tickets the log grew by 50 to 70 MB a second, to
-// 1.9 GB within a minute, and writing each new page of it cost the kernel a
-// page of fresh memory to clear: a third of the processor time of the
-// commits, which the other writers wait for. So once the log holds restartPages, the
-// checkpointer takes the writers' turn (the copy behind the passive
-// checkpoint is then short) and checkpoints RESTART, which waits for the
-// readers of the log to finish, up to restartWait; the next transaction
+// happens when a transaction begins with every page of the log copied back
+// and no reader still using it, which under a steady flow of writes never
+// comes. With 16 clients opening tickets the log grew by 50 to 70 MB a
+// second, to 1.9 GB within a minute, and writing each new page of it cost the
+// kernel a page of fresh memory to clear: a third of the processor time of the
+// commits, which the other writers wait for. So once the log holds
+// restartPages, the checkpointer takes the writers' turn (the copy behind the
+// passive checkpoint is then short) and checkpoints RESTART, which waits for
+// the readers of the log to finish, up to restartWait; the next transaction
 // writes the log from its start again, over pages the kernel has in memory.
 
 // checkpointEvery is how often the write-ahead log is copied back.
@@ -87,18 +88,25 @@ func checkpoint(ctx context.Context, q interface {
 	return busy, pages, copied, err
 }
 
+// errLogInUse is restartLog's error when readers kept the log past restartWait.
+var errLogInUse = errors.New("the write-ahead log is still read: not started again")
+
 // restartLog copies the rest of the log back and has the next transaction
 // write it from its start, holding the writers' turn: this process's writes
 // wait meanwhile, at most restartWait for the readers of the log. SQLite's
-// busy handler would wait for them 1, 2, 5, 10 then 15 ms at a time, 30 ms in
-// all where they take a millisecond or two: the checkpoint is tried again
-// every restartPoll instead, on a connection that does not wait.
+// busy handler sleeps 1, 2, 5, 10, then 15 ms between its tries, long beside
+// reads of a millisecond or two: the checkpoint is tried again every
+// restartPoll instead, on a connection that does not wait meanwhile.
 func restartLog(ctx context.Context, db *sql.DB, w *writing) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	var timeout int64 // the pool's, in ms, given back to the connection after
+	if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&timeout); err != nil {
+		return err
+	}
 	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
 		return err
 	}
@@ -107,15 +115,18 @@ func restartLog(ctx context.Context, db *sql.DB, w *writing) error {
 		w.flush()
 		for give := time.Now().Add(restartWait); ; time.Sleep(restartPoll) {
 			var busy bool
-			if busy, _, _, err = checkpoint(ctx, conn, "RESTART"); err != nil || !busy || time.Now().After(give) {
+			if busy, _, _, err = checkpoint(ctx, conn, "RESTART"); err != nil || !busy {
+				break
+			}
+			if time.Now().After(give) {
+				err = errLogInUse
 				break
 			}
 		}
 		end()
 	}
-	// The connection goes back to the pool with the pool's timeout.
-	if _, rerr := conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10)); rerr != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	if _, rerr := conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.FormatInt(timeout, 10)); rerr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // not back to the pool
 		return rerr
 	}
 	return err

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
@@ -46,12 +45,9 @@ func dialectOf(dsn string) dialect {
 // format ('2006-01-02 15:04:05.999999999-07:00'), which its date functions read.
 // Checkpoints run beside the requests, not in them (checkpoint.go); a log
 // started again is cut back to 128 MiB if it grew longer.
-var sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.FormatInt(sqliteBusyTimeout.Milliseconds(), 10) +
-	")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)" +
-	"&_pragma=journal_size_limit(134217728)&_txlock=immediate&_time_format=sqlite"
-
-// sqliteBusyTimeout is how long a connection waits for a lock another holds.
-const sqliteBusyTimeout = 10 * time.Second
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(134217728)" +
+	"&_txlock=immediate&_time_format=sqlite"
 
 // sqliteDSN is path with sqlitePragmas, or a complete file: DSN as it is.
 func sqliteDSN(path string) string {
