@@ -40,6 +40,10 @@ type ContractQueries interface {
 	// that the sweep recomputes them; it returns how many.
 	MarkTicketsDue(ctx context.Context, contractID, calendarID int64, at time.Time) (int64, error)
 
+	// RulesStamp reads a number that changes with every write to the contracts,
+	// calendars, spaces' contracts, users, organisations' kinds and roles: the
+	// rules timers are planned with (see rulesKept).
+	RulesStamp(ctx context.Context) (int64, error)
 	// StaffRoles returns the provider roles of those of userIDs who are provider
 	// staff; other users are absent from the map.
 	StaffRoles(ctx context.Context, userIDs []int64) (map[int64][]desk.Role, error)
@@ -462,11 +466,24 @@ type ruleCache struct {
 	// reads, when set, serves contracts, calendars and roles; never inside a
 	// transaction.
 	reads *readCache
+	// kept, when set, serves them inside a transaction, under the rules'
+	// stamp the transaction sees (stamp, read once: stamped).
+	kept    *rulesKept
+	stamp   int64
+	stamped bool
 }
 
 func newRuleCache(q Queries) *ruleCache {
 	return &ruleCache{q: q, contracts: map[int64]*desk.Contract{}, calendars: map[int64]*bizcal.Calendar{},
 		roles: map[int64][]desk.Role{}, known: map[int64]bool{}}
+}
+
+// rulesIn returns the rules read inside the transaction of q, through what
+// earlier transactions read under the same stamp.
+func (s *Service) rulesIn(q Queries) *ruleCache {
+	r := newRuleCache(q)
+	r.kept = s.kept
+	return r
 }
 
 func (r *ruleCache) rolesOf(id int64) []desk.Role { return r.roles[id] }
@@ -513,9 +530,12 @@ func (r *ruleCache) loadUsers(ctx context.Context, users []int64) error {
 	}
 	var roles map[int64][]desk.Role
 	var err error
-	if r.reads != nil {
+	switch {
+	case r.reads != nil:
 		roles, err = r.reads.staffRoles(ctx, r.q, ids)
-	} else {
+	case r.kept != nil:
+		roles, err = r.keptStaffRoles(ctx, ids)
+	default:
 		roles, err = r.q.StaffRoles(ctx, ids)
 	}
 	if err != nil {
@@ -530,10 +550,21 @@ func (r *ruleCache) loadUsers(ctx context.Context, users []int64) error {
 // contractOf returns the contract of a space (nil when none) and the calendar
 // its timers count in.
 func (r *ruleCache) contractOf(ctx context.Context, spaceID int64) (*desk.Contract, *bizcal.Calendar, error) {
-	if r.reads != nil {
-		sr, err := r.reads.spaceRules(ctx, r.q, spaceID)
-		return sr.contract, sr.calendar, err
+	var sr spaceRules
+	var err error
+	switch {
+	case r.reads != nil:
+		sr, err = r.reads.spaceRules(ctx, r.q, spaceID)
+	case r.kept != nil:
+		sr, err = r.keptContractOf(ctx, spaceID)
+	default:
+		return r.readContractOf(ctx, spaceID)
 	}
+	return sr.contract, sr.calendar, err
+}
+
+// readContractOf reads the contract of a space and its calendar, once for r.
+func (r *ruleCache) readContractOf(ctx context.Context, spaceID int64) (*desk.Contract, *bizcal.Calendar, error) {
 	c, seen := r.contracts[spaceID]
 	var def *desk.CalendarDef // read with the contract, when it was read now
 	if !seen {
@@ -622,11 +653,11 @@ func (r *ruleCache) input(ctx context.Context, t *desk.Ticket, events []desk.Eve
 // from its whole log (read with readLog). The deadline is saved with the rest
 // of the row: one new version of it, not two. A timer already due is left to
 // the sweep (due now).
-func saveTicket(ctx context.Context, q Queries, before, t *desk.Ticket, log *eventLog, now time.Time) error {
+func (s *Service) saveTicket(ctx context.Context, q Queries, before, t *desk.Ticket, log *eventLog, now time.Time) error {
 	if !log.whole {
 		return fmt.Errorf("planning the timers of ticket %d from part of its log", t.ID)
 	}
-	u, err := timersOf(ctx, newRuleCache(q), t, log.events, now)
+	u, err := timersOf(ctx, s.rulesIn(q), t, log.events, now)
 	if err != nil {
 		return err
 	}

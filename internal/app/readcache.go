@@ -23,7 +23,8 @@ const keepReadsFor = time.Second
 // contract, its calendar and the roles of its events' authors.
 //
 // Reads made inside a transaction never go through it: a change plans its
-// timers from what the database holds as it writes.
+// timers from what the database holds as it writes (through rulesKept, which
+// gives only what the transaction would read).
 type readCache struct {
 	now func() time.Time
 	mu  sync.Mutex

@@ -23,6 +23,9 @@ type Service struct {
 	// reads keeps the actors, the rules of spaces and the roles of staff that
 	// requests read, for a second; store forgets them when it writes any.
 	reads *readCache
+	// kept keeps the rules timers are planned with from one transaction to
+	// the next, under the stamp the database changes with them.
+	kept *rulesKept
 }
 
 // Options configure a Service; zero values take defaults.
@@ -41,7 +44,8 @@ func New(store Store, o Options) *Service {
 	}
 	now := func() time.Time { return o.Clock().UTC().Truncate(time.Microsecond) }
 	r := newReadCache(now)
-	return &Service{store: newReadCacheStore(store, r), now: now, log: o.Logger, logins: NewLoginLimiter(o.Clock), reads: r}
+	return &Service{store: newReadCacheStore(store, r), now: now, log: o.Logger, logins: NewLoginLimiter(o.Clock), reads: r,
+		kept: newRulesKept()}
 }
 
 // Store returns the store the service writes to.

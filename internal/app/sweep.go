@@ -149,7 +149,7 @@ func (s *Service) sweepBatch(ctx context.Context, q Queries, tickets []DueTicket
 	if err != nil {
 		return err
 	}
-	rules := newRuleCache(q)
+	rules := s.rulesIn(q)
 	var events []desk.Event
 	var notes []Notification
 	var timers []TimerUpdate

@@ -78,7 +78,7 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 		// locked until commit, which other creations in the space wait for.
 		// Of the event that opens the log they read only its status (its
 		// number comes with the row). Its attachments' events move no clock.
-		rules := newRuleCache(q)
+		rules := s.rulesIn(q)
 		rules.knowActor(a)
 		opening := desk.Event{ActorID: a.UserID, At: t.UpdatedAt, Kind: desk.EvCreated,
 			Data: desk.EventData(map[string]any{"status": t.Status})}
@@ -529,7 +529,7 @@ func (s *Service) UpdateTicket(ctx context.Context, a *desk.Actor, id int64, p T
 			}
 		}
 		out = t
-		return saveTicket(ctx, q, &before, t, log, s.now()) // the criticality chooses the objectives
+		return s.saveTicket(ctx, q, &before, t, log, s.now()) // the criticality chooses the objectives
 	})
 	return out, err
 }

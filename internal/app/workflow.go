@@ -76,7 +76,7 @@ func (s *Service) Transition(ctx context.Context, a *desk.Actor, id int64, in de
 			return err
 		}
 		out = t
-		return saveTicket(ctx, q, &before, t, log, now) // clocks pause, resume or stop; closed tickets keep their figures
+		return s.saveTicket(ctx, q, &before, t, log, now) // clocks pause, resume or stop; closed tickets keep their figures
 	})
 	return out, err
 }
@@ -278,7 +278,7 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 				return err
 			}
 		}
-		return saveTicket(ctx, q, &before, t, log, now) // an answer stops a clock, a client's comment resumes them
+		return s.saveTicket(ctx, q, &before, t, log, now) // an answer stops a clock, a client's comment resumes them
 	})
 	if err != nil {
 		return nil, err
