@@ -11,9 +11,10 @@ import (
 // planned with: the contract and calendar of each space and the roles of the
 // people in tickets' logs. Reading them took 7 to 10 % of the server's
 // processor time while opening tickets or commenting, inside the transaction,
-// which on SQLite is the one writer's. Each is kept under the rules' stamp (RulesStamp) that the
-// transaction which read it saw before and after reading it; another
-// transaction that sees the same stamp uses it, since it would read the same.
+// which on SQLite is the one writer's. Each is kept under the rules' stamp
+// (RulesStamp) that the transaction which read it saw before and after
+// reading it; another transaction that sees the same stamp uses it, since it
+// would read the same.
 // Any write to those rules changes the stamp (the database's triggers), and
 // what was kept under another stamp is never used.
 type rulesKept struct {
@@ -35,24 +36,26 @@ func (k *rulesKept) spaceRules(stamp, spaceID int64) (spaceRules, bool) {
 	return sr, ok && k.stamp == stamp
 }
 
-// staffRoles returns the roles kept under stamp of those of ids that have
-// some kept, and the others.
-func (k *rulesKept) staffRoles(stamp int64, ids []int64) (map[int64]staffRoles, []int64) {
+// staffRoles returns, as StaffRoles does, the roles of the staff among ids
+// whose roles are kept under stamp, and the ids whose roles are not.
+func (k *rulesKept) staffRoles(stamp int64, ids []int64) (map[int64][]desk.Role, []int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	out := map[int64][]desk.Role{}
 	if k.stamp != stamp {
-		return nil, ids
+		return out, ids
 	}
-	found := map[int64]staffRoles{}
 	var missing []int64
 	for _, id := range ids {
-		if r, ok := k.roles[id]; ok {
-			found[id] = r
-		} else {
+		r, ok := k.roles[id]
+		switch {
+		case !ok:
 			missing = append(missing, id)
+		case r.staff:
+			out[id] = r.roles
 		}
 	}
-	return found, missing
+	return out, missing
 }
 
 // keep runs fn with the maps of stamp, emptied first when they held another
@@ -115,13 +118,7 @@ func (r *ruleCache) keptStaffRoles(ctx context.Context, ids []int64) (map[int64]
 	if err != nil {
 		return nil, err
 	}
-	found, missing := r.kept.staffRoles(stamp, ids)
-	out := map[int64][]desk.Role{}
-	for id, sr := range found {
-		if sr.staff {
-			out[id] = sr.roles
-		}
-	}
+	out, missing := r.kept.staffRoles(stamp, ids)
 	if len(missing) == 0 {
 		return out, nil
 	}

@@ -12,10 +12,11 @@ import (
 	"guichet/internal/storetest"
 )
 
-// contractReads is the store, counting the reads of a space's contract.
+// contractReads is the store, counting the reads of a space's contract and
+// of staff roles.
 type contractReads struct {
 	app.Store
-	n *atomic.Int64
+	n, roles *atomic.Int64
 }
 
 func (s contractReads) ContractOfSpace(ctx context.Context, id int64) (*desk.Contract, *desk.CalendarDef, error) {
@@ -24,12 +25,17 @@ func (s contractReads) ContractOfSpace(ctx context.Context, id int64) (*desk.Con
 }
 
 func (s contractReads) InTx(ctx context.Context, fn func(app.Queries) error) error {
-	return s.Store.InTx(ctx, func(q app.Queries) error { return fn(contractReadsQ{q, s.n}) })
+	return s.Store.InTx(ctx, func(q app.Queries) error { return fn(contractReadsQ{q, s.n, s.roles}) })
 }
 
 type contractReadsQ struct {
 	app.Queries
-	n *atomic.Int64
+	n, roles *atomic.Int64
+}
+
+func (q contractReadsQ) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk.Role, error) {
+	q.roles.Add(1)
+	return q.Queries.StaffRoles(ctx, ids)
 }
 
 func (q contractReadsQ) ContractOfSpace(ctx context.Context, id int64) (*desk.Contract, *desk.CalendarDef, error) {
@@ -46,8 +52,8 @@ func TestRulesKeptAcrossTransactions(t *testing.T) {
 		ctx := t.Context()
 		w := newWorld(t, st)
 		clk := storetest.NewClock(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)) // a Tuesday
-		var reads atomic.Int64
-		here := app.New(contractReads{st, &reads}, app.Options{Clock: clk.Now})
+		var reads, roleReads atomic.Int64
+		here := app.New(contractReads{st, &reads, &roleReads}, app.Options{Clock: clk.Now})
 		there := app.New(st, app.Options{Clock: clk.Now}) // another instance
 		c, err := there.CreateContract(ctx, w.sys, desk.Contract{ClientID: w.space.ClientID, Reference: "C-1",
 			Tier: desk.Premium, SpaceIDs: []int64{w.space.ID}})
@@ -81,6 +87,19 @@ func TestRulesKeptAcrossTransactions(t *testing.T) {
 		if !third.Deadline.After(*first.Deadline) {
 			t.Errorf("after the first response was given two more hours, the deadline is %v, was %v",
 				third.Deadline, first.Deadline)
+		}
+
+		// A comment plans from the roles of the people in the log: the agent's
+		// are read once, then kept.
+		_, err = here.AddComment(ctx, w.agent, third.ID, app.NewComment{Body: "Looking into it."})
+		must(t, err)
+		_, err = here.AddComment(ctx, w.contact, third.ID, app.NewComment{Body: "Thanks."})
+		must(t, err)
+		n = roleReads.Load()
+		_, err = here.AddComment(ctx, w.contact, third.ID, app.NewComment{Body: "Any news?"})
+		must(t, err)
+		if got := roleReads.Load() - n; got != 0 {
+			t.Errorf("staff roles were read %d times more for a comment; none had changed", got)
 		}
 	})
 }

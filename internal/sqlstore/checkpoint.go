@@ -81,9 +81,7 @@ func checkpointer(db *sql.DB, w *writing, stop <-chan struct{}, done chan<- stru
 
 // checkpoint runs a checkpoint in mode and returns whether it was kept from
 // finishing, the length of the log and how much of it is copied back, in pages.
-func checkpoint(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, mode string) (busy bool, pages, copied int, err error) {
+func checkpoint(ctx context.Context, q querier, mode string) (busy bool, pages, copied int, err error) {
 	err = q.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &pages, &copied)
 	return busy, pages, copied, err
 }

@@ -302,7 +302,6 @@ func finalFigures(u *app.TimerUpdate) any {
 	return string(u.Final)
 }
 
-// StaffRoles returns the provider roles of the provider users among ids.
 // RulesStamp reads the stamp the triggers of migration 0015 (SQLite) and 0013
 // (PostgreSQL) change.
 func (q *queries) RulesStamp(ctx context.Context) (int64, error) {
@@ -310,6 +309,8 @@ func (q *queries) RulesStamp(ctx context.Context) (int64, error) {
 	err := q.q.QueryRowContext(ctx, `SELECT n FROM rules_stamp`).Scan(&n)
 	return n, wrapErr(err, "read the rules' stamp")
 }
+
+// StaffRoles returns the provider roles of the provider users among ids.
 
 func (q *queries) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk.Role, error) {
 	out := map[int64][]desk.Role{}
