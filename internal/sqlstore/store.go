@@ -25,9 +25,12 @@ type Store struct {
 	db       *sql.DB
 	jobs     *sql.DB // see JobsDB
 	sessions *sessionStore
-	// stopCheckpoints and checkpointsDone stop SQLite's checkpointer.
+	// stopCheckpoints and checkpointsDone stop SQLite's checkpointer,
+	// stopMerges and mergesDone its title merger.
 	stopCheckpoints chan struct{}
 	checkpointsDone chan struct{}
+	stopMerges      chan struct{}
+	mergesDone      chan struct{}
 }
 
 var _ app.Store = (*Store)(nil)
@@ -69,6 +72,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if d == SQLite {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
 		go checkpointer(db, writes, s.stopCheckpoints, s.checkpointsDone)
+		s.stopMerges, s.mergesDone = make(chan struct{}), make(chan struct{})
+		go titleMerger(q.(*stmtDB), s.stopMerges, s.mergesDone)
 	}
 	return s, nil
 }
@@ -79,10 +84,20 @@ func (s *Store) Close() error {
 		close(s.stopCheckpoints)
 		<-s.checkpointsDone
 	}
+	s.stopTitleMerger()
 	if c, ok := s.q.(*stmtDB); ok {
 		return c.Close()
 	}
 	return s.db.Close()
+}
+
+// stopTitleMerger stops SQLite's title merger, if it runs.
+func (s *Store) stopTitleMerger() {
+	if s.stopMerges != nil {
+		close(s.stopMerges)
+		<-s.mergesDone
+		s.stopMerges = nil
+	}
 }
 
 // DB returns the underlying pool, for tools and tests.
