@@ -12,7 +12,8 @@ import (
 // at most one short step for it (2.5 to 4 ms for most steps on the
 // 1,000,000-ticket base, docs/BENCHMARKS.md). The merger keeps stepping while
 // a step finds segments to merge; otherwise it looks again every mergeIdle,
-// once something else has been written since.
+// once something else has been written since. It starts once this process
+// has written, so that commands which only read write nothing either.
 
 // mergePages is the work of one step, in pages of the index.
 const mergePages = 32
@@ -26,7 +27,7 @@ const mergeIdle = time.Second
 func titleMerger(c *stmtDB, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	w := c.writes()
-	seen := int64(-1) // the batches committed when a step last found nothing
+	seen := w.w.commits.Load() // the batches committed when a step last found nothing
 	wait := time.NewTimer(mergeIdle)
 	defer wait.Stop()
 	for {
