@@ -135,6 +135,11 @@ func TestBulkLoad(t *testing.T) {
 		if err := b.Finish(ctx); err != nil {
 			t.Fatal(err)
 		}
+		if s.Dialect() == sqlstore.SQLite {
+			if n := titleSegments(t, s); n != 1 {
+				t.Errorf("the title index holds %d segments after the load, want 1", n)
+			}
+		}
 		if err := b.Tickets(ctx, nil, nil, nil, nil, nil); err == nil {
 			t.Error("Tickets after Finish succeeded")
 		}
