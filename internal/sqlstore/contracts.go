@@ -311,7 +311,6 @@ func (q *queries) RulesStamp(ctx context.Context) (int64, error) {
 }
 
 // StaffRoles returns the provider roles of the provider users among ids.
-
 func (q *queries) StaffRoles(ctx context.Context, ids []int64) (map[int64][]desk.Role, error) {
 	out := map[int64][]desk.Role{}
 	if len(ids) == 0 {
