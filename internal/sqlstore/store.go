@@ -142,7 +142,16 @@ func (s *Store) InTx(ctx context.Context, fn func(app.Queries) error) error {
 func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err error) {
 	switch pool := q.q.(type) {
 	case *sql.DB:
-		return oneTx(ctx, pool, func(tx *sql.Tx) error { return fn(q.on(tx)) })
+		var flush bool
+		err := oneTx(ctx, pool, func(tx *sql.Tx) error {
+			c := q.on(tx)
+			c.flushLate = &flush
+			return fn(c)
+		})
+		if err == nil && flush {
+			err = flushLog(ctx, pool)
+		}
+		return err
 	case *stmtDB:
 		w := pool.writes()
 		var missed []string
@@ -204,6 +213,10 @@ type queries struct {
 	// outboxHook, when set, enqueues the delivery of new outbox rows (see
 	// OnEnqueue).
 	outboxHook OutboxHook
+	// flushLate is set inside a transaction of PostgreSQL's pool; a statement
+	// that lets the commit return before the log is flushed sets it to true,
+	// and the flush is awaited after the commit instead (see flushLog).
+	flushLate *bool
 }
 
 var _ app.Queries = (*queries)(nil)
@@ -422,4 +435,14 @@ func splitIDs(s sql.NullString) ([]int64, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// flushLog returns once PostgreSQL's log is on disk up to the transactions
+// committed before it was called. It commits a transaction of its own that
+// writes one record to the log (a message that logical decoding may pass on,
+// under the prefix guichet, and that nothing else reads), which waits for the
+// flush of the log up to that record, and so past every commit before it.
+func flushLog(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, `SELECT pg_logical_emit_message(true, 'guichet', 'flush')`)
+	return wrapErr(err, "commit")
 }

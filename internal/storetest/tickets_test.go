@@ -341,6 +341,34 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 	})
 }
 
+// On PostgreSQL a creation's commit lets its space's counter go before its log
+// is flushed, and the flush is awaited once the counter is free: the ticket is
+// on disk when the transaction returns all the same.
+func TestOpenedTicketOnDiskAtReturn(t *testing.T) {
+	s := storetest.OpenPostgres(t)
+	p := mustParties(t, s)
+	for i := range 20 {
+		var written string
+		must(t, s.InTx(t.Context(), func(q app.Queries) error {
+			if err := q.OpenTicket(t.Context(), newTicket(p.spA.ID, p.u1.ID, fmt.Sprintf("on disk %d", i)), app.TimerUpdate{}); err != nil {
+				return err
+			}
+			// The log's end, past the new ticket's records; the commit's comes after.
+			return s.DB().QueryRowContext(t.Context(), `SELECT pg_current_wal_insert_lsn()::text`).Scan(&written)
+		}))
+		var flushed bool
+		must(t, s.DB().QueryRowContext(t.Context(), `SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn`, written).Scan(&flushed))
+		if !flushed {
+			t.Fatalf("creation %d returned before the log was flushed past %s", i, written)
+		}
+	}
+	var setting string
+	must(t, s.DB().QueryRowContext(t.Context(), `SHOW synchronous_commit`).Scan(&setting))
+	if setting != "on" {
+		t.Errorf("synchronous_commit = %s after the creations, want on", setting)
+	}
+}
+
 // seedTickets creates a varied set of tickets in p's spaces and records them.
 func seedTickets(t *testing.T, s app.Store, p *parties) {
 	t.Helper()
