@@ -122,6 +122,7 @@ func (e *env) open() (*sqlstore.Store, *app.Service, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	store.SetLogger(log)
 	if _, err := store.Migrate(e.ctx); err != nil {
 		store.Close()
 		return nil, nil, err

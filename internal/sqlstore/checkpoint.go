@@ -50,8 +50,8 @@ const (
 )
 
 // checkpointer runs checkpoints on db, taking w's turns to restart the log,
-// until stop is closed, then closes done.
-func checkpointer(db *sql.DB, w *writing, stop <-chan struct{}, done chan<- struct{}) {
+// until stop is closed, then closes done. It reports their failures to t.
+func checkpointer(db *sql.DB, w *writing, t *troubles, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	tick := time.NewTicker(checkpointEvery)
 	defer tick.Stop()
@@ -71,9 +71,13 @@ func checkpointer(db *sql.DB, w *writing, stop <-chan struct{}, done chan<- stru
 					_, pages, copied, err = checkpoint(ctx, db, "PASSIVE")
 				}
 				if err == nil && pages-copied <= restartRest {
-					_ = restartLog(ctx, db, w)
+					// Readers still in the log only put the restart off.
+					if rerr := restartLog(ctx, db, w); !errors.Is(rerr, errLogInUse) {
+						err = rerr
+					}
 				}
 			}
+			t.report(err)
 			cancel()
 		}
 	}

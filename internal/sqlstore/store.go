@@ -8,9 +8,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -31,6 +33,7 @@ type Store struct {
 	checkpointsDone chan struct{}
 	stopMerges      chan struct{}
 	mergesDone      chan struct{}
+	log             atomic.Pointer[slog.Logger] // the background tasks' (SetLogger)
 }
 
 var _ app.Store = (*Store)(nil)
@@ -71,9 +74,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if d == SQLite {
 		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
-		go checkpointer(db, writes, s.stopCheckpoints, s.checkpointsDone)
+		go checkpointer(db, writes, &troubles{log: &s.log, task: "checkpoint"}, s.stopCheckpoints, s.checkpointsDone)
 		s.stopMerges, s.mergesDone = make(chan struct{}), make(chan struct{})
-		go titleMerger(q.(*stmtDB), s.stopMerges, s.mergesDone)
+		go titleMerger(q.(*stmtDB), &troubles{log: &s.log, task: "merging the title index"}, s.stopMerges, s.mergesDone)
 	}
 	return s, nil
 }

@@ -23,8 +23,8 @@ const mergePages = 32
 const mergeIdle = time.Second
 
 // titleMerger merges the title index of the database c writes to until stop
-// is closed, then closes done.
-func titleMerger(c *stmtDB, stop <-chan struct{}, done chan<- struct{}) {
+// is closed, then closes done. It reports each step's outcome to t.
+func titleMerger(c *stmtDB, t *troubles, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	w := c.writes()
 	seen := w.w.commits.Load() // the batches committed when a step last found nothing
@@ -40,8 +40,10 @@ func titleMerger(c *stmtDB, stop <-chan struct{}, done chan<- struct{}) {
 			wait.Reset(mergeIdle)
 			continue
 		}
-		// A failed step (a database not yet migrated) waits like an idle one.
-		if merged, err := mergeTitles(context.Background(), w); err == nil && merged {
+		// A failed step (a damaged index, a full disk) waits like an idle one.
+		merged, err := mergeTitles(context.Background(), w)
+		t.report(err)
+		if err == nil && merged {
 			wait.Reset(0)
 			continue
 		}

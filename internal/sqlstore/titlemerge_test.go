@@ -1,8 +1,11 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,4 +115,72 @@ func titleSegments(t *testing.T, s *sqlstore.Store) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestTitleMergerReportsFailures takes the title index away from under the
+// merger, then gives it back, and checks that the failing steps are logged
+// once, and the first step that works again once.
+func TestTitleMergerReportsFailures(t *testing.T) {
+	ctx := t.Context()
+	s := storetest.OpenSQLite(t)
+	var logged syncBuffer
+	s.SetLogger(slog.New(slog.NewTextHandler(&logged, nil)))
+	var schema string
+	if err := s.DB().QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'ticket_titles'`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().ExecContext(ctx, `DROP TABLE ticket_titles`); err != nil {
+		t.Fatal(err)
+	}
+	// The merger steps a second after a write of this process.
+	write := func(name string) {
+		t.Helper()
+		err := s.InTx(ctx, func(q app.Queries) error {
+			return q.CreateOrganisation(ctx, &desk.Organisation{Kind: desk.Client, Name: name})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor := func(text string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logged.String(), text); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q logged within 10 s; the log:\n%s", text, logged.String())
+			}
+		}
+	}
+	write("first")
+	waitFor("merging the title index failed")
+	for _, name := range []string{"second", "third"} {
+		write(name)
+		time.Sleep(1500 * time.Millisecond) // past the merger's next step
+	}
+	if _, err := s.DB().ExecContext(ctx, schema); err != nil {
+		t.Fatal(err)
+	}
+	write("fourth")
+	waitFor("merging the title index works again")
+	if n := strings.Count(logged.String(), "level=WARN"); n != 1 {
+		t.Errorf("%d warnings, want 1 for the run of failing steps; the log:\n%s", n, logged.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer that the merger's goroutine writes to while the
+// test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
