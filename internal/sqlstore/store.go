@@ -152,7 +152,8 @@ func (q *queries) atomically(ctx context.Context, fn func(*queries) error) (err 
 			return fn(c)
 		})
 		if err == nil && flush {
-			err = flushLog(ctx, pool)
+			// Committed: the wait for the disk outlives a caller that gives up.
+			err = flushLog(context.WithoutCancel(ctx), pool)
 		}
 		return err
 	case *stmtDB:
