@@ -30,7 +30,7 @@ func (e *env) benchCmd() *cobra.Command {
 		Short: "Measure a running Guichet server under load, or the database's raw rate",
 		Long: "Drive a running Guichet server from concurrent users for a number of operations or a time,\n" +
 			"then report per operation the count, the errors, the throughput, the latency percentiles\n" +
-			"and the server's resident memory (idle before, largest during, after).\n\n" +
+			"and the server's resident memory (idle before, largest during, after) and processor time.\n\n" +
 			"By default the users are the demo installation's (password guichet-demo, or --password):\n" +
 			"each signs in, creates an API token, and the mix runs: clients list and read their tickets,\n" +
 			"open tickets and comment; agents work the queue, read tickets with comments and history,\n" +
@@ -38,7 +38,8 @@ func (e *env) benchCmd() *cobra.Command {
 			"operations and their weights (e.g. create=1). With --path, --token or --email it GETs\n" +
 			"paths instead, as one user.\n\n" +
 			"Only a server on this machine is loaded unless --allow-remote is given. The memory comes\n" +
-			"from --pid, --metrics-url, or the process listening on the URL's port (Linux).\n\n" +
+			"from --pid, --metrics-url, or the process listening on the URL's port (Linux); the processor\n" +
+			"time from /proc, for --pid or that process, with the share of the machine that was busy.\n\n" +
 			"With --raw it measures the database at --db instead, through the store's own settings:\n" +
 			"single-row inserts (one per transaction) at 1 and 16 writers into a scratch table, then\n" +
 			"lookups by primary key; each phase lasts --duration or --ops (10 s by default).\n\n" +
@@ -106,7 +107,7 @@ func (e *env) benchCmd() *cobra.Command {
 
 			c := loadtest.NewClient(base, o.Concurrency, timeout)
 			defer c.Close()
-			probe, err := e.memoryProbe(c, base, pid, metricsURL, allowRemote)
+			probe, serverPID, err := e.memoryProbe(c, base, pid, metricsURL, allowRemote)
 			if err != nil {
 				return err
 			}
@@ -144,6 +145,12 @@ func (e *env) benchCmd() *cobra.Command {
 				mem = &loadtest.Memory{Source: probe.Source, Before: before}
 				stopWatch = probe.Watch(e.ctx, 250*time.Millisecond)
 			}
+			var cpu0 loadtest.CPUSample
+			if serverPID != 0 {
+				if cpu0, err = loadtest.ReadCPU(serverPID); err != nil {
+					return fmt.Errorf("server processor: %w", err)
+				}
+			}
 
 			var (
 				rep    *loadtest.Report
@@ -157,6 +164,13 @@ func (e *env) benchCmd() *cobra.Command {
 			peak := stopWatch()
 			if rep == nil {
 				return runErr
+			}
+			if serverPID != 0 {
+				cpu1, err := loadtest.ReadCPU(serverPID)
+				if err != nil {
+					return fmt.Errorf("server processor: %w", err)
+				}
+				rep.CPU = cpu1.Since(cpu0)
 			}
 			rep.Target, rep.Auth, rep.Memory = base.String(), auth, mem
 			if sessions {
@@ -196,7 +210,7 @@ func (e *env) benchCmd() *cobra.Command {
 	f.StringArrayVar(&paths, "path", []string{"/api/v1/spaces"}, "path to GET instead of the mix; repeat for an even mix of several")
 	f.DurationVar(&timeout, "timeout", 10*time.Second, "time limit of one request")
 	f.BoolVar(&asJSON, "json", false, "write the report as JSON (latencies in ms, memory in bytes)")
-	f.IntVar(&pid, "pid", 0, "report the resident memory of this server process, from /proc/PID/status")
+	f.IntVar(&pid, "pid", 0, "report the resident memory and processor time of this server process, from /proc")
 	f.StringVar(&metricsURL, "metrics-url", "", "report the resident memory the server's /metrics page gives")
 	f.BoolVar(&raw, "raw", false, "measure the raw rate of the database at --db instead of a server")
 	return cmd
@@ -205,21 +219,23 @@ func (e *env) benchCmd() *cobra.Command {
 // memoryProbe chooses where the server's resident memory is read: --pid,
 // --metrics-url, or else the process listening on the URL's port when it is on
 // this machine and readable (none otherwise, which the report then leaves out).
-func (e *env) memoryProbe(c *loadtest.Client, base *url.URL, pid int, metricsURL string, allowRemote bool) (*loadtest.MemoryProbe, error) {
+// It returns the server's process too when it knows it (0 otherwise), whose
+// processor time the report gives.
+func (e *env) memoryProbe(c *loadtest.Client, base *url.URL, pid int, metricsURL string, allowRemote bool) (*loadtest.MemoryProbe, int, error) {
 	switch {
 	case pid != 0:
 		p := loadtest.ProcRSS(pid)
-		return &p, nil
+		return &p, pid, nil
 	case metricsURL != "":
 		u, err := loadtest.ParseTarget(metricsURL, allowRemote)
 		if err != nil {
-			return nil, fmt.Errorf("--metrics-url: %w", err)
+			return nil, 0, fmt.Errorf("--metrics-url: %w", err)
 		}
 		p := loadtest.MetricsRSS(c, u.String())
-		return &p, nil
+		return &p, 0, nil
 	}
 	if !loadtest.IsLoopback(base.Hostname()) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	port, err := strconv.Atoi(base.Port())
 	if err != nil {
@@ -231,10 +247,10 @@ func (e *env) memoryProbe(c *loadtest.Client, base *url.URL, pid int, metricsURL
 	found, err := loadtest.PIDListening(port)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "server memory: %v\n", err)
-		return nil, nil
+		return nil, 0, nil
 	}
 	p := loadtest.ProcRSS(found)
-	return &p, nil
+	return &p, found, nil
 }
 
 func (e *env) writeReport(rep *loadtest.Report, asJSON bool) error {

@@ -127,6 +127,10 @@ func TestBenchWithATokenForOneSecond(t *testing.T) {
 			Before int64 `json:"rss_before_bytes"`
 			After  int64 `json:"rss_after_bytes"`
 		} `json:"server_memory"`
+		CPU *struct {
+			ServerSeconds float64 `json:"server_seconds"`
+			MachineBusy   float64 `json:"machine_busy"`
+		} `json:"server_cpu"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("bench --json printed %s: %v", out, err)
@@ -146,6 +150,10 @@ func TestBenchWithATokenForOneSecond(t *testing.T) {
 	if runtime.GOOS == "linux" && (rep.Memory == nil || rep.Memory.Before <= 0 || rep.Memory.After <= 0) {
 		t.Errorf("server memory %+v, want VmRSS before and after", rep.Memory)
 	}
+	// The server is this process, which served the requests.
+	if runtime.GOOS == "linux" && (rep.CPU == nil || rep.CPU.ServerSeconds <= 0 || rep.CPU.MachineBusy <= 0 || rep.CPU.MachineBusy > 1) {
+		t.Errorf("server processor %+v, want the time of this process and a busy share in (0, 1]", rep.CPU)
+	}
 }
 
 func TestBenchSignedInWithARequestCount(t *testing.T) {
@@ -164,6 +172,9 @@ func TestBenchSignedInWithARequestCount(t *testing.T) {
 	}
 	if !strings.Contains(out, "  40  ") {
 		t.Errorf("the total is not 40 requests:\n%s", out)
+	}
+	if strings.Contains(out, "server processor") {
+		t.Errorf("a server known by its metrics page only has a processor figure:\n%s", out)
 	}
 }
 
@@ -232,6 +243,10 @@ type benchReport struct {
 		Peak   int64  `json:"rss_peak_bytes"`
 		After  int64  `json:"rss_after_bytes"`
 	} `json:"server_memory"`
+	CPU *struct {
+		Source        string  `json:"source"`
+		ServerSeconds float64 `json:"server_seconds"`
+	} `json:"server_cpu"`
 }
 
 func benchJSON(t *testing.T, args ...string) (benchReport, error) {
@@ -311,6 +326,10 @@ func TestBenchRunsTheDemoUsersMix(t *testing.T) {
 	if runtime.GOOS == "linux" && (rep.Memory == nil || rep.Memory.Before <= 0 || rep.Memory.Peak < rep.Memory.Before ||
 		!strings.Contains(rep.Memory.Source, "/proc/"+strconv.Itoa(os.Getpid())+"/")) {
 		t.Errorf("server memory %+v, want VmRSS of this process", rep.Memory)
+	}
+	if runtime.GOOS == "linux" && (rep.CPU == nil || rep.CPU.ServerSeconds <= 0 ||
+		!strings.Contains(rep.CPU.Source, "/proc/"+strconv.Itoa(os.Getpid())+"/")) {
+		t.Errorf("server processor %+v, want the time of this process", rep.CPU)
 	}
 }
 

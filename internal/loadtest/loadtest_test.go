@@ -277,3 +277,57 @@ func TestTrimQueryNamesTheKindOfPath(t *testing.T) {
 		t.Errorf("trimQuery = %q", got)
 	}
 }
+
+func TestParseProcessTicks(t *testing.T) {
+	// A command name with a space and a parenthesis; utime 1234, stime 56.
+	stat := "4242 (guichet (x) y) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 56 0 0 20 0 9 0 100 2000000 3000"
+	if n, err := parseProcessTicks(stat); err != nil || n != 1290 {
+		t.Errorf("parseProcessTicks = %d, %v; want 1290", n, err)
+	}
+	for _, bad := range []string{"", "4242 (guichet) S 1 2", "4242 (guichet) S 1 4242 4242 0 -1 0 0 0 0 0 x 56 0"} {
+		if _, err := parseProcessTicks(bad); err == nil {
+			t.Errorf("parseProcessTicks(%q) took it", bad)
+		}
+	}
+}
+
+func TestParseMachineTicks(t *testing.T) {
+	// user nice system idle iowait irq softirq steal guest guest_nice
+	stat := "cpu  100 5 50 800 20 3 2 10 40 0\ncpu0 50 2 25 400 10 1 1 5 20 0\nintr 1 2 3\n"
+	busy, total, err := parseMachineTicks(stat)
+	if err != nil || busy != 170 || total != 990 {
+		t.Errorf("parseMachineTicks = %d, %d, %v; want 170 busy of 990", busy, total, err)
+	}
+	if _, _, err := parseMachineTicks("intr 1 2 3\n"); err == nil {
+		t.Error("a stat without its cpu line was taken")
+	}
+}
+
+func TestCPUOfThisProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	s0, err := ReadCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Work until /proc counts a fifth of a second more for this process.
+	var c *CPU
+	for give := time.Now().Add(20 * time.Second); ; {
+		s1, err := ReadCPU(os.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c = s1.Since(s0); c.ServerSeconds >= 0.2 {
+			break
+		}
+		if time.Now().After(give) {
+			t.Fatalf("%+v after 20 s of work, want at least 0.2 s of this process", c)
+		}
+		for end := time.Now().Add(10 * time.Millisecond); time.Now().Before(end); {
+		}
+	}
+	if c.ServerCores <= 0 || c.MachineBusy <= 0 || c.MachineBusy > 1 || c.Cores != runtime.NumCPU() {
+		t.Errorf("%+v: want a share of cores, a busy share of the machine in (0, 1]", c)
+	}
+}

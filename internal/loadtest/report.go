@@ -19,6 +19,7 @@ type Report struct {
 	Operations  []OpStats `json:"operations"`
 	Total       OpStats   `json:"total,omitzero"` // none for a raw run
 	Memory      *Memory   `json:"server_memory,omitempty"`
+	CPU         *CPU      `json:"server_cpu,omitempty"`
 }
 
 // OpStats summarises one operation. Count includes the errors; latencies are
@@ -106,6 +107,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if m := r.Memory; m != nil {
 		fmt.Fprintf(w, "\nserver resident memory: %.1f MiB before, %.1f MiB at most during the run, %.1f MiB after (%s)\n",
 			float64(m.Before)/(1<<20), float64(m.Peak)/(1<<20), float64(m.After)/(1<<20), m.Source)
+	}
+	if c := r.CPU; c != nil {
+		fmt.Fprintf(w, "server processor: %.2f cores on average (%.1f s); the machine's %d cores %.0f %% busy, this tool included (%s)\n",
+			c.ServerCores, c.ServerSeconds, c.Cores, 100*c.MachineBusy, c.Source)
 	}
 	return nil
 }
