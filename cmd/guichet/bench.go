@@ -170,7 +170,7 @@ func (e *env) benchCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("server processor: %w", err)
 				}
-				rep.CPU = cpu1.Since(cpu0)
+				rep.CPU = cpu1.Since(cpu0, rep.Total.Count)
 			}
 			rep.Target, rep.Auth, rep.Memory = base.String(), auth, mem
 			if sessions {

@@ -129,6 +129,7 @@ func TestBenchWithATokenForOneSecond(t *testing.T) {
 		} `json:"server_memory"`
 		CPU *struct {
 			ServerSeconds float64 `json:"server_seconds"`
+			PerOperation  float64 `json:"server_ms_per_operation"`
 			MachineBusy   float64 `json:"machine_busy"`
 		} `json:"server_cpu"`
 	}
@@ -151,7 +152,8 @@ func TestBenchWithATokenForOneSecond(t *testing.T) {
 		t.Errorf("server memory %+v, want VmRSS before and after", rep.Memory)
 	}
 	// The server is this process, which served the requests.
-	if runtime.GOOS == "linux" && (rep.CPU == nil || rep.CPU.ServerSeconds <= 0 || rep.CPU.MachineBusy <= 0 || rep.CPU.MachineBusy > 1) {
+	if runtime.GOOS == "linux" && (rep.CPU == nil || rep.CPU.ServerSeconds <= 0 || rep.CPU.MachineBusy <= 0 || rep.CPU.MachineBusy > 1 ||
+		rep.CPU.PerOperation != 1000*rep.CPU.ServerSeconds/float64(rep.Total.Count)) {
 		t.Errorf("server processor %+v, want the time of this process and a busy share in (0, 1]", rep.CPU)
 	}
 }

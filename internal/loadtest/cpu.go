@@ -23,6 +23,9 @@ type CPU struct {
 	// ServerCores is ServerSeconds over the run's length: 1 is one core busy
 	// for the whole run.
 	ServerCores float64 `json:"server_cores"`
+	// ServerPerOperation is ServerSeconds per operation run, in milliseconds:
+	// what an operation costs the server, whatever the load.
+	ServerPerOperation float64 `json:"server_ms_per_operation"`
 	// MachineBusy is the share of the machine's processor time that was busy,
 	// from 0 to 1, and Cores the number of its cores.
 	MachineBusy float64 `json:"machine_busy"`
@@ -59,10 +62,14 @@ func ReadCPU(pid int) (CPUSample, error) {
 	return s, err
 }
 
-// Since is the processor time spent between s0 and s.
-func (s CPUSample) Since(s0 CPUSample) *CPU {
+// Since is the processor time spent between s0 and s, over which ops
+// operations ran.
+func (s CPUSample) Since(s0 CPUSample, ops int) *CPU {
 	c := &CPU{Source: fmt.Sprintf("/proc/%d/stat, /proc/stat", s.pid), Cores: runtime.NumCPU(),
 		ServerSeconds: float64(s.process-s0.process) / clockTicks}
+	if ops > 0 {
+		c.ServerPerOperation = 1000 * c.ServerSeconds / float64(ops)
+	}
 	if d := s.at.Sub(s0.at).Seconds(); d > 0 {
 		c.ServerCores = c.ServerSeconds / d
 	}

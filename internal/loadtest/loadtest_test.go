@@ -318,7 +318,7 @@ func TestCPUOfThisProcess(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c = s1.Since(s0); c.ServerSeconds >= 0.2 {
+		if c = s1.Since(s0, 4); c.ServerSeconds >= 0.2 {
 			break
 		}
 		if time.Now().After(give) {
@@ -326,6 +326,9 @@ func TestCPUOfThisProcess(t *testing.T) {
 		}
 		for end := time.Now().Add(10 * time.Millisecond); time.Now().Before(end); {
 		}
+	}
+	if c.ServerPerOperation != 1000*c.ServerSeconds/4 {
+		t.Errorf("%+v: want a quarter of the time per operation, in ms", c)
 	}
 	if c.ServerCores <= 0 || c.MachineBusy <= 0 || c.MachineBusy > 1 || c.Cores != runtime.NumCPU() {
 		t.Errorf("%+v: want a share of cores, a busy share of the machine in (0, 1]", c)

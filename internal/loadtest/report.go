@@ -109,8 +109,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 			float64(m.Before)/(1<<20), float64(m.Peak)/(1<<20), float64(m.After)/(1<<20), m.Source)
 	}
 	if c := r.CPU; c != nil {
-		fmt.Fprintf(w, "server processor: %.2f cores on average (%.1f s); the machine's %d cores %.0f %% busy, this tool included (%s)\n",
-			c.ServerCores, c.ServerSeconds, c.Cores, 100*c.MachineBusy, c.Source)
+		fmt.Fprintf(w, "server processor: %.2f cores on average (%.1f s, %.2f ms per operation); the machine's %d cores %.0f %% busy, this tool included (%s)\n",
+			c.ServerCores, c.ServerSeconds, c.ServerPerOperation, c.Cores, 100*c.MachineBusy, c.Source)
 	}
 	return nil
 }
