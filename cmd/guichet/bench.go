@@ -165,7 +165,7 @@ func (e *env) benchCmd() *cobra.Command {
 			if rep == nil {
 				return runErr
 			}
-			if serverPID != 0 {
+			if serverPID != 0 && runErr == nil {
 				cpu1, err := loadtest.ReadCPU(serverPID)
 				if err != nil {
 					return fmt.Errorf("server processor: %w", err)
