@@ -27,6 +27,7 @@ type Bulk struct {
 	s       *Store
 	conn    *sql.Conn
 	restore []string // SQLite pragmas that put the connection back as it was
+	tasks   bool     // the store's background tasks start again at the end
 }
 
 // sqliteBulkCache is the page cache of the connection doing a bulk load on SQLite,
@@ -36,6 +37,15 @@ const sqliteBulkCache = 256 << 10
 // Bulk starts a bulk load. On SQLite it sets, on its connection only and until
 // Finish or Close, synchronous=OFF (a crash during the load may corrupt the
 // database, which then holds nothing but the load) and a large page cache.
+//
+// The load's connection also checkpoints the log itself after each batch
+// that takes it past restartPages, and the store's background tasks stop
+// until the load ends. The load holds SQLite's write lock for a batch after
+// another: the title merger met it locked at every step, and the
+// checkpointer, with the log growing by a gigabyte a minute, gave up each
+// copy at its time limit with nothing kept, while the log grew to the size
+// of the database. A checkpoint between two batches has no writer to race
+// and copies the whole log; the next batch writes it from its start.
 func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -43,10 +53,13 @@ func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
 	}
 	b := &Bulk{s: s, conn: conn}
 	if s.d == SQLite {
+		s.endTasks()
+		b.tasks = true
 		for _, p := range []struct {
 			name string
 			set  string
-		}{{"synchronous", "OFF"}, {"cache_size", strconv.Itoa(-sqliteBulkCache)}} {
+		}{{"synchronous", "OFF"}, {"cache_size", strconv.Itoa(-sqliteBulkCache)},
+			{"wal_autocheckpoint", strconv.Itoa(restartPages)}} {
 			var was string
 			if err := conn.QueryRowContext(ctx, `PRAGMA `+p.name).Scan(&was); err != nil {
 				_ = b.Close()
@@ -77,6 +90,9 @@ func (b *Bulk) Close() error {
 	}
 	errs = append(errs, b.conn.Close())
 	b.conn = nil
+	if b.tasks {
+		b.s.startTasks()
+	}
 	return wrapErr(errors.Join(errs...), "bulk load: close")
 }
 

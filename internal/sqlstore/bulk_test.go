@@ -109,9 +109,12 @@ func TestBulkLoad(t *testing.T) {
 			}
 			return v
 		}
-		var syncBefore, cacheBefore string
+		var syncBefore, cacheBefore, autoBefore string
 		if s.Dialect() == sqlstore.SQLite {
-			syncBefore, cacheBefore = pragma("synchronous"), pragma("cache_size")
+			syncBefore, cacheBefore, autoBefore = pragma("synchronous"), pragma("cache_size"), pragma("wal_autocheckpoint")
+			if !s.TasksRun() {
+				t.Fatal("the background tasks do not run before the load")
+			}
 		}
 
 		b, err := s.Bulk(ctx)
@@ -121,6 +124,11 @@ func TestBulkLoad(t *testing.T) {
 		defer b.Close()
 		if err := b.Tickets(ctx, tickets[:700], comments[:1400], atts[:700], events[:2800], timers[:700]); err != nil {
 			t.Fatal(err)
+		}
+		// The load holds the write lock batch after batch: the background
+		// tasks wait for its end.
+		if s.Dialect() == sqlstore.SQLite && s.TasksRun() {
+			t.Error("the background tasks run during the load")
 		}
 		// A batch whose comment refers to a ticket that does not exist fails whole.
 		bad := append([]desk.Comment(nil), comments[1400:]...)
@@ -149,6 +157,12 @@ func TestBulkLoad(t *testing.T) {
 			}
 			if got := pragma("cache_size"); got != cacheBefore {
 				t.Errorf("cache_size is %s after the load; was %s", got, cacheBefore)
+			}
+			if got := pragma("wal_autocheckpoint"); got != autoBefore {
+				t.Errorf("wal_autocheckpoint is %s after the load; was %s", got, autoBefore)
+			}
+			if !s.TasksRun() {
+				t.Error("the background tasks do not run again after the load")
 			}
 		} else {
 			// Vacuumed: every page of tickets is all-visible, for index-only scans.

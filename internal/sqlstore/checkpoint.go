@@ -50,9 +50,8 @@ const (
 )
 
 // checkpointer runs checkpoints on db, taking w's turns to restart the log,
-// until stop is closed, then closes done. It reports their failures to t.
-func checkpointer(db *sql.DB, w *writing, t *troubles, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// until stop is closed. It reports their failures to t.
+func checkpointer(db *sql.DB, w *writing, t *troubles, stop <-chan struct{}) {
 	tick := time.NewTicker(checkpointEvery)
 	defer tick.Stop()
 	for {

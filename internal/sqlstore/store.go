@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/alexedwards/scs/v2"
@@ -27,13 +28,11 @@ type Store struct {
 	db       *sql.DB
 	jobs     *sql.DB // see JobsDB
 	sessions *sessionStore
-	// stopCheckpoints and checkpointsDone stop SQLite's checkpointer,
-	// stopMerges and mergesDone its title merger.
-	stopCheckpoints chan struct{}
-	checkpointsDone chan struct{}
-	stopMerges      chan struct{}
-	mergesDone      chan struct{}
-	log             atomic.Pointer[slog.Logger] // the background tasks' (SetLogger)
+	// stopTasks stops SQLite's background tasks, the checkpointer and the
+	// title merger, while they run; tasks waits for them to end.
+	stopTasks chan struct{}
+	tasks     sync.WaitGroup
+	log       atomic.Pointer[slog.Logger] // the background tasks' (SetLogger)
 }
 
 var _ app.Store = (*Store)(nil)
@@ -52,7 +51,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database: %w", d, err)
 	}
 	var q querier = db
-	var writes *writing // SQLite's turns to write
 	jobs := db
 	if d == SQLite {
 		w, err := d.openWriter(dsn)
@@ -64,7 +62,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			return nil, fmt.Errorf("open %s database: %w", d, err)
 		}
 		c := newStmtDB(db, w)
-		q, jobs, writes = c, w, c.w
+		q, jobs = c, w
 	}
 	s := &Store{queries: queries{q: q, d: d, common: &commonTitles{}}, db: db, jobs: jobs}
 	s.sessions = &sessionStore{db: q, d: d}
@@ -72,35 +70,46 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		_ = s.Close()
 		return nil, fmt.Errorf("open %s database: %w", d, err)
 	}
-	if d == SQLite {
-		s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
-		go checkpointer(db, writes, &troubles{log: &s.log, task: "checkpoint"}, s.stopCheckpoints, s.checkpointsDone)
-		s.stopMerges, s.mergesDone = make(chan struct{}), make(chan struct{})
-		go titleMerger(q.(*stmtDB), &troubles{log: &s.log, task: "merging the title index"}, s.stopMerges, s.mergesDone)
-	}
+	s.startTasks()
 	return s, nil
+}
+
+// startTasks starts SQLite's background tasks: the checkpointer and the title
+// merger. PostgreSQL has none.
+func (s *Store) startTasks() {
+	c, ok := s.q.(*stmtDB)
+	if !ok || s.stopTasks != nil {
+		return
+	}
+	stop := make(chan struct{})
+	s.stopTasks = stop
+	s.tasks.Add(2)
+	go func() {
+		defer s.tasks.Done()
+		checkpointer(s.db, c.w, &troubles{log: &s.log, task: "checkpoint"}, stop)
+	}()
+	go func() {
+		defer s.tasks.Done()
+		titleMerger(c, &troubles{log: &s.log, task: "merging the title index"}, stop)
+	}()
+}
+
+// endTasks stops the background tasks, if they run, and waits for them.
+func (s *Store) endTasks() {
+	if s.stopTasks != nil {
+		close(s.stopTasks)
+		s.tasks.Wait()
+		s.stopTasks = nil
+	}
 }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	if s.stopCheckpoints != nil {
-		close(s.stopCheckpoints)
-		<-s.checkpointsDone
-	}
-	s.stopTitleMerger()
+	s.endTasks()
 	if c, ok := s.q.(*stmtDB); ok {
 		return c.Close()
 	}
 	return s.db.Close()
-}
-
-// stopTitleMerger stops SQLite's title merger, if it runs.
-func (s *Store) stopTitleMerger() {
-	if s.stopMerges != nil {
-		close(s.stopMerges)
-		<-s.mergesDone
-		s.stopMerges = nil
-	}
 }
 
 // DB returns the underlying pool, for tools and tests.

@@ -23,9 +23,8 @@ const mergePages = 32
 const mergeIdle = time.Second
 
 // titleMerger merges the title index of the database c writes to until stop
-// is closed, then closes done. It reports each step's outcome to t.
-func titleMerger(c *stmtDB, t *troubles, stop <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// is closed. It reports each step's outcome to t.
+func titleMerger(c *stmtDB, t *troubles, stop <-chan struct{}) {
 	w := c.writes()
 	seen := w.w.commits.Load() // the batches committed when a step last found nothing
 	wait := time.NewTimer(mergeIdle)

@@ -23,7 +23,7 @@ import (
 func TestTitlesMergedApartFromCommits(t *testing.T) {
 	ctx := t.Context()
 	s := storetest.OpenSQLite(t)
-	s.StopTitleMerger()
+	s.StopTasks()
 	space, _, client := bulkParties(t, s)
 	segments := func() int { return titleSegments(t, s) }
 	// Ten tickets whose titles hold 50 words each, found nowhere else: two
