@@ -86,13 +86,11 @@ func (s *Service) OpenTicket(ctx context.Context, a *desk.Actor, in NewTicket) (
 		if err != nil {
 			return err
 		}
-		if err := q.OpenTicket(ctx, t, timers); err != nil {
+		first := desk.Event{ActorID: a.UserID, At: t.UpdatedAt, Kind: desk.EvCreated}
+		if err := q.OpenTicket(ctx, t, timers, &first, createdData(t, sp.Key)); err != nil {
 			return err
 		}
-		log := &eventLog{q: q, t: t, read: true, whole: true} // a new ticket has no events yet
-		if err := log.add(ctx, a.UserID, desk.EvCreated, desk.EventData(createdData(t, sp.Key)), false); err != nil {
-			return err
-		}
+		log := &eventLog{q: q, t: t, read: true, whole: true, last: &first, events: []desk.Event{first}}
 		return s.attach(ctx, q, log, a, 0, in.Files, false)
 	})
 	if err != nil {
@@ -168,10 +166,14 @@ func hasDiagnostic(files []File) bool {
 
 // createdData is the content of a ticket's first event, which everyone who sees
 // the ticket reads: it leaves out the internal priority, which at creation is
-// always the one the criticality implies.
-func createdData(t *desk.Ticket, key string) map[string]any {
-	return map[string]any{"ref": desk.Ref(key, t.Number), "title": t.Title, "nature": t.Nature,
-		"criticality": t.Criticality, "channel": t.Channel, "author_id": t.AuthorID, "status": t.Status}
+// always the one the criticality implies. The reference comes first, so that
+// the store can write the event with the number it gives, in the statement
+// that gives it.
+func createdData(t *desk.Ticket, key string) NumberedData {
+	ref := desk.EventData(desk.Ref(key, 0)) // "KEY-0"
+	rest := desk.EventData(map[string]any{"title": t.Title, "nature": t.Nature, "criticality": t.Criticality,
+		"channel": t.Channel, "author_id": t.AuthorID, "status": t.Status})
+	return NumberedData{Before: `{"ref":` + string(ref[:len(ref)-2]), After: `",` + string(rest[1:])}
 }
 
 // eventLog appends a ticket's events inside one transaction, chaining each to the

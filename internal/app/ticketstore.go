@@ -11,14 +11,26 @@ import (
 	"guichet/internal/desk"
 )
 
+// NumberedData is the data of a ticket's first event, which names the ticket
+// before its number is known: Before, the number in decimal, then After.
+type NumberedData struct{ Before, After string }
+
+// With is the data for the number n.
+func (d NumberedData) With(n int64) []byte {
+	return []byte(d.Before + strconv.FormatInt(n, 10) + d.After)
+}
+
 // TicketQueries are the reads and writes of tickets, their comments, attachments
 // and events. They are part of Queries.
 type TicketQueries interface {
 	// OpenTicket numbers t with its space's next number, stores it with its
-	// first timers, and sets its ID and Number. Inside a transaction it holds
-	// the space's counter until commit, so numbers have no gaps and no
-	// duplicates under concurrent creation.
-	OpenTicket(ctx context.Context, t *desk.Ticket, timers TimerUpdate) error
+	// first timers and its first event, and sets its ID and Number. Inside a
+	// transaction it holds the space's counter until commit, so numbers have
+	// no gaps and no duplicates under concurrent creation. first, when not
+	// nil, comes with its actor, time, kind and privacy: it is stored as the
+	// first link of t's chain, its data being data with t's number, and its
+	// ID, TicketID, Seq, Data and Hash are set.
+	OpenTicket(ctx context.Context, t *desk.Ticket, timers TimerUpdate, first *desk.Event, data NumberedData) error
 	// CreateTicket stores t with the number it has (an import's).
 	CreateTicket(ctx context.Context, t *desk.Ticket) error
 	// UpdateTicket saves the mutable fields of t that differ from before, the

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -142,17 +143,27 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 }
 
 // OpenTicket numbers t with its space's next number, stores it with its first
-// timers and sets its ID and Number. Inside a transaction the space's counter
-// stays locked until the end, and other creations in the space wait for it.
-// On PostgreSQL one statement does all three, so that the lock spans only it,
-// the first event's insert and the commit; and inside InTx the commit returns
-// before its log is flushed, which InTx awaits after (flushLog): the counter
-// is let go without waiting for the disk. The ticket is on disk when InTx
+// timers and its first event (when first is not nil), and sets its ID and
+// Number. Inside a transaction the space's counter stays locked until the end,
+// and other creations in the space wait for it.
+//
+// On PostgreSQL one statement does it all, the event sealed in SQL with the
+// digest of desk.Event.Seal (and checked against it), so that the lock spans
+// only that statement and the commit. Inside InTx the commit returns before
+// its log is flushed, which InTx awaits after (flushLog): the counter is let
+// go without waiting for the disk either. The ticket is on disk when InTx
 // returns all the same, and the flush that puts a later ticket of the space
 // there takes the earlier ones with it: a crash can lose the last tickets
 // opened, never leave a gap in the numbers. Until the flush others may see the
 // ticket (for about a millisecond).
-func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.TimerUpdate) error {
+func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.TimerUpdate, first *desk.Event,
+	data app.NumberedData) error {
+	if first != nil {
+		if first.ActorID < 0 {
+			return desk.FieldError("actor_id", "must be a user, or 0 for an automatic event")
+		}
+		first.Seq, first.PrevHash, first.At = 1, nil, dbTime(first.At)
+	}
 	if q.d != Postgres {
 		n, err := q.NextTicketNumber(ctx, t.SpaceID)
 		if err != nil {
@@ -163,11 +174,19 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 			return err
 		}
 		timers.TicketID = t.ID
-		return q.SetTicketTimers(ctx, timers)
+		if err := q.SetTicketTimers(ctx, timers); err != nil {
+			return err
+		}
+		if first == nil {
+			return nil
+		}
+		first.TicketID, first.Data = t.ID, data.With(t.Number)
+		first.Seal(nil)
+		return q.AppendEvent(ctx, first)
 	}
-	lateCommit := `, ''`
+	lateCommit := `''`
 	if q.flushLate != nil { // inside InTx
-		lateCommit = `, set_config('synchronous_commit', 'off', true)` // for this transaction only
+		lateCommit = `set_config('synchronous_commit', 'off', true)` // for this transaction only
 		*q.flushLate = true
 	}
 	a := insertTicketValues(t)
@@ -178,14 +197,52 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 			` + insertTicket("(SELECT ticket_seq FROM n)") + ` RETURNING id, number
 		), timers AS (
 			` + insertTimers + timersRow(&a, `(SELECT id FROM t)`, timers) + `
-		)
-		SELECT id, number` + lateCommit + ` FROM t`
-	var late string
-	err := q.q.QueryRowContext(ctx, query, a...).Scan(&t.ID, &t.Number, &late)
+		)`
+	event := `0, NULL::bytea FROM t`
+	if first != nil {
+		query += `, e AS (` + insertFirstEvent(&a, first, data) + `)`
+		event = `e.id, e.hash FROM t, e`
+	}
+	query += ` SELECT t.id, t.number, ` + lateCommit + `, ` + event
+	var (
+		late   string
+		id     int64
+		stored []byte
+	)
+	err := q.q.QueryRowContext(ctx, query, a...).Scan(&t.ID, &t.Number, &late, &id, &stored)
 	if nullIn(err, "number") { // no counter: no such space
 		return desk.ErrNotFound("space")
 	}
-	return q.d.wrap(err, "project_id", "open ticket")
+	if err != nil || first == nil {
+		return q.d.wrap(err, "project_id", "open ticket")
+	}
+	first.ID, first.TicketID, first.Data = id, t.ID, data.With(t.Number)
+	first.Seal(nil)
+	if !bytes.Equal(stored, first.Hash) {
+		return errors.New("open ticket: the database sealed the first event otherwise than desk.Event.Seal")
+	}
+	return nil
+}
+
+// insertFirstEvent is the INSERT of a new ticket's first event, from the rows
+// of t (its id and number), with first's actor, time, kind and privacy, data
+// with the number and the hash of desk.Event.Seal: the ticket, the sequence
+// number, the actor and the time in microseconds, 8 bytes each, big-endian;
+// the kind, a zero byte, the data, a zero byte, the privacy byte; no previous
+// hash.
+func insertFirstEvent(a *args, first *desk.Event, data app.NumberedData) string {
+	text := a.add(data.Before) + `::text || t.number::text || ` + a.add(data.After) + `::text`
+	private := `'\x00'`
+	if first.Private {
+		private = `'\x01'`
+	}
+	digest := `sha256(int8send(t.id) || int8send(1::int8) || int8send(` + a.add(first.ActorID) + `::int8)` +
+		` || int8send(` + a.add(first.At.UnixMicro()) + `::int8) || convert_to(` + a.add(string(first.Kind)) + `, 'UTF8')` +
+		` || '\x00'::bytea || convert_to(` + text + `, 'UTF8') || '\x00'::bytea || ` + private + `::bytea)`
+	return `INSERT INTO ticket_events (ticket_id, seq, actor_id, at, kind, data, private, hash)
+			SELECT t.id, 1, ` + a.add(nullID(first.ActorID)) + `, ` + a.add(first.At) + `, ` + a.add(string(first.Kind)) +
+		`, ` + text + `, ` + a.add(first.Private) + `, ` + digest + ` FROM t
+			RETURNING id, hash`
 }
 
 // ticketSetColumns are the columns UpdateTicket saves, but updated_at, in the

@@ -68,7 +68,7 @@ func newTicket(spaceID, authorID int64, title string) *desk.Ticket {
 func mustCreateTicket(t *testing.T, s app.Store, tk *desk.Ticket) *desk.Ticket {
 	t.Helper()
 	must(t, s.InTx(t.Context(), func(q app.Queries) error {
-		return q.OpenTicket(t.Context(), tk, app.TimerUpdate{})
+		return q.OpenTicket(t.Context(), tk, app.TimerUpdate{}, nil, app.NumberedData{})
 	}))
 	return tk
 }
@@ -282,7 +282,7 @@ func TestTicketRoundTrip(t *testing.T) {
 		_, err = s.NextTicketNumber(ctx, 9999)
 		wantErr(t, err, desk.NotFound, "")
 		lost := newTicket(9999, p.u1.ID, "nowhere")
-		wantErr(t, s.OpenTicket(ctx, lost, app.TimerUpdate{}), desk.NotFound, "")
+		wantErr(t, s.OpenTicket(ctx, lost, app.TimerUpdate{}, nil, app.NumberedData{}), desk.NotFound, "")
 	})
 }
 
@@ -299,7 +299,7 @@ func TestTicketNumbersConcurrent(t *testing.T) {
 			wg.Go(func() {
 				tk := newTicket(p.spA.ID, p.u1.ID, fmt.Sprintf("concurrent %d", i))
 				errs <- s.InTx(context.Background(), func(q app.Queries) error {
-					if err := q.OpenTicket(context.Background(), tk, app.TimerUpdate{}); err != nil {
+					if err := q.OpenTicket(context.Background(), tk, app.TimerUpdate{}, nil, app.NumberedData{}); err != nil {
 						return err
 					}
 					time.Sleep(time.Millisecond) // widen the window until commit
@@ -350,7 +350,8 @@ func TestOpenedTicketOnDiskAtReturn(t *testing.T) {
 	for i := range 20 {
 		var written string
 		must(t, s.InTx(t.Context(), func(q app.Queries) error {
-			if err := q.OpenTicket(t.Context(), newTicket(p.spA.ID, p.u1.ID, fmt.Sprintf("on disk %d", i)), app.TimerUpdate{}); err != nil {
+			if err := q.OpenTicket(t.Context(), newTicket(p.spA.ID, p.u1.ID, fmt.Sprintf("on disk %d", i)), app.TimerUpdate{},
+				nil, app.NumberedData{}); err != nil {
 				return err
 			}
 			// The log's end, past the new ticket's records; the commit's comes after.
@@ -753,6 +754,53 @@ func mustEvent(t *testing.T, s app.Queries, ticketID, seq, actor int64, kind des
 	e.Seal(ph)
 	must(t, s.AppendEvent(t.Context(), e))
 	return e
+}
+
+// TestOpenTicketFirstEvent opens tickets with their first event, whose data
+// holds the number the store gives and which PostgreSQL seals in SQL: the
+// stored event is the one desk.Event.Seal describes, byte for byte, and the
+// chain goes on from it.
+func TestOpenTicketFirstEvent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		p := mustParties(t, s)
+		for _, c := range []struct {
+			actor   int64
+			private bool
+			after   string
+		}{
+			{p.u1.ID, false, `","title":"Caractères \"cités\", <b>&amp;</b>, é\u00e9 😀","status":"open"}`},
+			{0, true, `"}`},
+		} {
+			tk := newTicket(p.spA.ID, p.u1.ID, "first event")
+			first := &desk.Event{ActorID: c.actor, At: t0.Add(1234567 * time.Nanosecond), Kind: desk.EvCreated, Private: c.private}
+			data := app.NumberedData{Before: `{"ref":"GLA-`, After: c.after}
+			must(t, s.InTx(ctx, func(q app.Queries) error { return q.OpenTicket(ctx, tk, app.TimerUpdate{}, first, data) }))
+			if first.ID <= 0 || first.TicketID != tk.ID || first.Seq != 1 || len(first.PrevHash) != 0 {
+				t.Fatalf("first event %+v of ticket %d", first, tk.ID)
+			}
+			if want := `{"ref":"GLA-` + strconv.FormatInt(tk.Number, 10) + c.after; string(first.Data) != want {
+				t.Errorf("data %s, want %s", first.Data, want)
+			}
+			next := mustEvent(t, s, tk.ID, 2, p.agent1.ID, desk.EvCommented, `{"comment_id":1}`, false, first)
+			got, err := s.Events(ctx, tk.ID, true)
+			must(t, err)
+			if len(got) != 2 {
+				t.Fatalf("%d events, want 2", len(got))
+			}
+			if err := desk.VerifyChain(got); err != nil {
+				t.Errorf("chain: %v", err)
+			}
+			g := got[0]
+			if g.ID != first.ID || string(g.Data) != string(first.Data) || !bytes.Equal(g.Hash, first.Hash) ||
+				g.ActorID != c.actor || g.Private != c.private || !g.At.Equal(first.At) || g.Kind != desk.EvCreated {
+				t.Errorf("stored first event %+v, want %+v", g, *first)
+			}
+			if !bytes.Equal(got[1].PrevHash, first.Hash) || got[1].ID != next.ID {
+				t.Errorf("second event %+v does not follow the first", got[1])
+			}
+		}
+	})
 }
 
 func TestTicketEvents(t *testing.T) {
