@@ -204,26 +204,52 @@ func readLog(ctx context.Context, q Queries, t *desk.Ticket) (*eventLog, error) 
 }
 
 func (l *eventLog) add(ctx context.Context, actorID int64, kind desk.EventKind, data any, private bool) error {
-	if !l.read {
-		last, err := l.q.LastEvent(ctx, l.t.ID)
-		if err != nil && desk.ErrorCode(err) != desk.NotFound {
-			return err
-		}
-		l.last, l.read = last, true
+	e, err := l.next(ctx, actorID, kind, private)
+	if err != nil {
+		return err
 	}
-	e := &desk.Event{TicketID: l.t.ID, Seq: 1, ActorID: max(actorID, 0), At: l.t.UpdatedAt, Kind: kind,
-		Data: desk.EventData(data), Private: private}
-	var prev []byte
-	if l.last != nil {
-		e.Seq, prev = l.last.Seq+1, l.last.Hash
-	}
-	e.Seal(prev)
+	e.Data = desk.EventData(data)
+	e.Seal(e.PrevHash)
 	if err := l.q.AppendEvent(ctx, e); err != nil {
 		return err
 	}
+	l.appended(e)
+	return nil
+}
+
+// addComment stores c with its event, whose data is data with c's id.
+func (l *eventLog) addComment(ctx context.Context, c *desk.Comment, data NumberedData) error {
+	e, err := l.next(ctx, c.AuthorID, desk.EvCommented, c.Private)
+	if err != nil {
+		return err
+	}
+	if err := l.q.CreateCommentWithEvent(ctx, c, e, data); err != nil {
+		return err
+	}
+	l.appended(e)
+	return nil
+}
+
+// next is the log's next event, without its data: its sequence number and link.
+func (l *eventLog) next(ctx context.Context, actorID int64, kind desk.EventKind, private bool) (*desk.Event, error) {
+	if !l.read {
+		last, err := l.q.LastEvent(ctx, l.t.ID)
+		if err != nil && desk.ErrorCode(err) != desk.NotFound {
+			return nil, err
+		}
+		l.last, l.read = last, true
+	}
+	e := &desk.Event{TicketID: l.t.ID, Seq: 1, ActorID: max(actorID, 0), At: l.t.UpdatedAt, Kind: kind, Private: private}
+	if l.last != nil {
+		e.Seq, e.PrevHash = l.last.Seq+1, l.last.Hash
+	}
+	return e, nil
+}
+
+// appended records e, stored, as the log's last event.
+func (l *eventLog) appended(e *desk.Event) {
 	l.last = e
 	l.events = append(l.events, *e)
-	return nil
 }
 
 // attach stores files and records them on the ticket (or on a comment).

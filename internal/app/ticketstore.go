@@ -11,8 +11,9 @@ import (
 	"guichet/internal/desk"
 )
 
-// NumberedData is the data of a ticket's first event, which names the ticket
-// before its number is known: Before, the number in decimal, then After.
+// NumberedData is the data of an event that names what the store numbers in
+// the same write (a new ticket, a new comment): Before, the number in decimal,
+// then After.
 type NumberedData struct{ Before, After string }
 
 // With is the data for the number n.
@@ -64,6 +65,11 @@ type TicketQueries interface {
 	EventsAfter(ctx context.Context, afterTicket int64, limit int) ([]desk.Event, error)
 
 	CreateComment(ctx context.Context, c *desk.Comment) error
+	// CreateCommentWithEvent stores c and e, the event that records it, whose
+	// data is data with c's id; e comes with its ticket, sequence number,
+	// actor, time, kind, privacy and previous hash. It sets c's ID, e's ID,
+	// Data and Hash.
+	CreateCommentWithEvent(ctx context.Context, c *desk.Comment, e *desk.Event, data NumberedData) error
 	Comment(ctx context.Context, id int64) (*desk.Comment, error)
 	// ListComments lists a ticket's comments oldest first; private ones only when
 	// withPrivate.

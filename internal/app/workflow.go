@@ -254,18 +254,11 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 		before := *t
 		now := s.now()
 		t.UpdatedAt, c.CreatedAt = now, now
-		if err := q.CreateComment(ctx, c); err != nil {
-			return err
-		}
 		log, err := readLog(ctx, q, t)
 		if err != nil {
 			return err
 		}
-		data := map[string]any{"comment_id": c.ID, "private": c.Private}
-		if len(c.Mentions) > 0 {
-			data["mentions"] = c.Mentions
-		}
-		if err := log.add(ctx, a.UserID, desk.EvCommented, data, c.Private); err != nil {
+		if err := log.addComment(ctx, c, commentedData(c)); err != nil {
 			return err
 		}
 		if err := s.attach(ctx, q, log, a, c.ID, in.Files, c.Private); err != nil {
@@ -284,6 +277,17 @@ func (s *Service) AddComment(ctx context.Context, a *desk.Actor, ticketID int64,
 		return nil, err
 	}
 	return c, nil
+}
+
+// commentedData is the data of the event that records c: its id, whether it
+// is private, whom it mentions. The id comes first, so that the store can
+// write the event with the id it gives, in the statement that gives it.
+func commentedData(c *desk.Comment) NumberedData {
+	rest := map[string]any{"private": c.Private}
+	if len(c.Mentions) > 0 {
+		rest["mentions"] = c.Mentions
+	}
+	return NumberedData{Before: `{"comment_id":`, After: "," + string(desk.EventData(rest)[1:])}
 }
 
 func (s *Service) resolveMentions(ctx context.Context, t *desk.Ticket, c *desk.Comment) ([]int64, error) {

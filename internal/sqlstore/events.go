@@ -1,9 +1,12 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 
+	"guichet/internal/app"
 	"guichet/internal/desk"
 )
 
@@ -52,6 +55,50 @@ func (q *queries) AppendEvent(ctx context.Context, e *desk.Event) error {
 		RETURNING id`,
 		e.TicketID, e.Seq, nullID(e.ActorID), e.At, string(e.Kind), string(e.Data), e.Private, prev, e.Hash).Scan(&e.ID)
 	return q.d.wrap(err, "ticket_id", "append event")
+}
+
+// insertSealedEvent is the INSERT, from the one row of source, of e, whose data
+// is data with the value of number, an expression over source: an id the same
+// statement gives. The database seals e with the digest of desk.Event.Seal: the
+// ticket, the sequence number, the actor and the time in microseconds, 8 bytes
+// each, big-endian; the kind, a zero byte, the data, a zero byte, the privacy
+// byte, then e.PrevHash. e.TicketID 0 stands for source's id (a new ticket's).
+// The statement returns the event's id and hash; checkSealed checks the hash.
+func insertSealedEvent(a *args, source, number string, e *desk.Event, data app.NumberedData) string {
+	ticket := source + `.id`
+	if e.TicketID != 0 {
+		ticket = a.add(e.TicketID) + `::int8`
+	}
+	text := a.add(data.Before) + `::text || ` + number + `::text || ` + a.add(data.After) + `::text`
+	private := `'\x00'`
+	if e.Private {
+		private = `'\x01'`
+	}
+	var prev any
+	if len(e.PrevHash) > 0 {
+		prev = e.PrevHash
+	}
+	p, seq := a.add(prev), a.add(e.Seq)
+	digest := `sha256(int8send(` + ticket + `) || int8send(` + seq + `::int8) || int8send(` +
+		a.add(e.ActorID) + `::int8) || int8send(` + a.add(e.At.UnixMicro()) + `::int8) || convert_to(` +
+		a.add(string(e.Kind)) + `, 'UTF8') || '\x00'::bytea || convert_to(` + text + `, 'UTF8') || '\x00'::bytea || ` +
+		private + `::bytea || coalesce(` + p + `::bytea, ''::bytea))`
+	return `INSERT INTO ticket_events (ticket_id, seq, actor_id, at, kind, data, private, prev_hash, hash)
+			SELECT ` + ticket + `, ` + seq + `, ` + a.add(nullID(e.ActorID)) + `, ` + a.add(e.At) + `, ` +
+		a.add(string(e.Kind)) + `, ` + text + `, ` + a.add(e.Private) + `, ` + p + `::bytea, ` + digest + ` FROM ` + source + `
+			RETURNING id, hash`
+}
+
+// checkSealed completes e, stored by insertSealedEvent for the ticket ticketID
+// with the number n and given back as id and stored: it seals e again and
+// tells whether the database's hash is the same.
+func checkSealed(e *desk.Event, ticketID, n, id int64, data app.NumberedData, stored []byte) error {
+	e.ID, e.TicketID, e.Data = id, ticketID, data.With(n)
+	e.Seal(e.PrevHash)
+	if !bytes.Equal(stored, e.Hash) {
+		return errors.New("the database sealed an event otherwise than desk.Event.Seal")
+	}
+	return nil
 }
 
 // Events lists a ticket's events by sequence number; private ones only when

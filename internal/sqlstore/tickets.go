@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -147,9 +146,9 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 // Number. Inside a transaction the space's counter stays locked until the end,
 // and other creations in the space wait for it.
 //
-// On PostgreSQL one statement does it all, the event sealed in SQL with the
-// digest of desk.Event.Seal (and checked against it), so that the lock spans
-// only that statement and the commit. Inside InTx the commit returns before
+// On PostgreSQL one statement does it all, the event sealed in SQL (see
+// insertSealedEvent), so that the lock spans only that statement and the
+// commit. Inside InTx the commit returns before
 // its log is flushed, which InTx awaits after (flushLog): the counter is let
 // go without waiting for the disk either. The ticket is on disk when InTx
 // returns all the same, and the flush that puts a later ticket of the space
@@ -200,7 +199,8 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 		)`
 	event := `0, NULL::bytea FROM t`
 	if first != nil {
-		query += `, e AS (` + insertFirstEvent(&a, first, data) + `)`
+		first.TicketID = 0 // t.id
+		query += `, e AS (` + insertSealedEvent(&a, "t", "t.number", first, data) + `)`
 		event = `e.id, e.hash FROM t, e`
 	}
 	query += ` SELECT t.id, t.number, ` + lateCommit + `, ` + event
@@ -216,33 +216,7 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 	if err != nil || first == nil {
 		return q.d.wrap(err, "project_id", "open ticket")
 	}
-	first.ID, first.TicketID, first.Data = id, t.ID, data.With(t.Number)
-	first.Seal(nil)
-	if !bytes.Equal(stored, first.Hash) {
-		return errors.New("open ticket: the database sealed the first event otherwise than desk.Event.Seal")
-	}
-	return nil
-}
-
-// insertFirstEvent is the INSERT of a new ticket's first event, from the rows
-// of t (its id and number), with first's actor, time, kind and privacy, data
-// with the number and the hash of desk.Event.Seal: the ticket, the sequence
-// number, the actor and the time in microseconds, 8 bytes each, big-endian;
-// the kind, a zero byte, the data, a zero byte, the privacy byte; no previous
-// hash.
-func insertFirstEvent(a *args, first *desk.Event, data app.NumberedData) string {
-	text := a.add(data.Before) + `::text || t.number::text || ` + a.add(data.After) + `::text`
-	private := `'\x00'`
-	if first.Private {
-		private = `'\x01'`
-	}
-	digest := `sha256(int8send(t.id) || int8send(1::int8) || int8send(` + a.add(first.ActorID) + `::int8)` +
-		` || int8send(` + a.add(first.At.UnixMicro()) + `::int8) || convert_to(` + a.add(string(first.Kind)) + `, 'UTF8')` +
-		` || '\x00'::bytea || convert_to(` + text + `, 'UTF8') || '\x00'::bytea || ` + private + `::bytea)`
-	return `INSERT INTO ticket_events (ticket_id, seq, actor_id, at, kind, data, private, hash)
-			SELECT t.id, 1, ` + a.add(nullID(first.ActorID)) + `, ` + a.add(first.At) + `, ` + a.add(string(first.Kind)) +
-		`, ` + text + `, ` + a.add(first.Private) + `, ` + digest + ` FROM t
-			RETURNING id, hash`
+	return wrapErr(checkSealed(first, t.ID, t.Number, id, data, stored), "open ticket")
 }
 
 // ticketSetColumns are the columns UpdateTicket saves, but updated_at, in the

@@ -803,6 +803,51 @@ func TestOpenTicketFirstEvent(t *testing.T) {
 	})
 }
 
+// TestCreateCommentWithEvent stores comments with the events that record
+// them, whose data holds the comment's id: the stored events are the ones
+// desk.Event.Seal describes, chained to the events before.
+func TestCreateCommentWithEvent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
+		ctx := t.Context()
+		p := mustParties(t, s)
+		tk := mustCreateTicket(t, s, newTicket(p.spA.ID, p.u1.ID, "comments with events"))
+		prev := mustEvent(t, s, tk.ID, 1, p.u1.ID, desk.EvCreated, `{"ref":"GLA-1"}`, false, nil)
+		for i, private := range []bool{false, true} {
+			c := &desk.Comment{TicketID: tk.ID, AuthorID: p.agent1.ID, Body: "Réponse « 1 »", Private: private,
+				Mentions: []int64{p.u1.ID}, CreatedAt: t0}
+			e := &desk.Event{TicketID: tk.ID, Seq: prev.Seq + 1, ActorID: p.agent1.ID, At: t0.Add(time.Duration(i) * time.Second),
+				Kind: desk.EvCommented, Private: private, PrevHash: prev.Hash}
+			after := `,"mentions":[` + strconv.FormatInt(p.u1.ID, 10) + `],"private":` + strconv.FormatBool(private) + `}`
+			must(t, s.InTx(ctx, func(q app.Queries) error {
+				return q.CreateCommentWithEvent(ctx, c, e, app.NumberedData{Before: `{"comment_id":`, After: after})
+			}))
+			if want := `{"comment_id":` + strconv.FormatInt(c.ID, 10) + after; c.ID <= 0 || e.ID <= prev.ID || string(e.Data) != want {
+				t.Errorf("comment %d, event %d with data %s; want data %s", c.ID, e.ID, e.Data, want)
+			}
+			prev = e
+		}
+		got, err := s.Events(ctx, tk.ID, true)
+		must(t, err)
+		if err := desk.VerifyChain(got); err != nil || len(got) != 3 {
+			t.Fatalf("%d events, chain: %v", len(got), err)
+		}
+		if g := got[2]; g.ID != prev.ID || string(g.Data) != string(prev.Data) || !bytes.Equal(g.Hash, prev.Hash) ||
+			!g.Private || !g.At.Equal(prev.At) {
+			t.Errorf("stored event %+v, want %+v", g, *prev)
+		}
+		cs, err := s.ListComments(ctx, tk.ID, true, desk.Page{})
+		if err != nil || len(cs) != 2 || cs[1].Body != "Réponse « 1 »" || !cs[1].Private || len(cs[1].Mentions) != 1 {
+			t.Errorf("comments %+v, %v", cs, err)
+		}
+		// A comment on no ticket stores neither.
+		c := &desk.Comment{TicketID: 99_999, AuthorID: p.agent1.ID, Body: "x"}
+		e := &desk.Event{TicketID: 99_999, Seq: 1, ActorID: p.agent1.ID, At: t0, Kind: desk.EvCommented}
+		wantErr(t, s.InTx(ctx, func(q app.Queries) error {
+			return q.CreateCommentWithEvent(ctx, c, e, app.NumberedData{Before: `{"comment_id":`, After: `}`})
+		}), desk.Invalid, "ticket_id")
+	})
+}
+
 func TestTicketEvents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *sqlstore.Store) {
 		ctx := t.Context()
