@@ -148,13 +148,12 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 //
 // On PostgreSQL one statement does it all, the event sealed in SQL (see
 // insertSealedEvent), so that the lock spans only that statement and the
-// commit. Inside InTx the commit returns before
-// its log is flushed, which InTx awaits after (flushLog): the counter is let
-// go without waiting for the disk either. The ticket is on disk when InTx
-// returns all the same, and the flush that puts a later ticket of the space
-// there takes the earlier ones with it: a crash can lose the last tickets
-// opened, never leave a gap in the numbers. Until the flush others may see the
-// ticket (for about a millisecond).
+// commit. Inside InTx the commit returns before its log is flushed, which
+// InTx awaits after (flushLog): the counter is let go without waiting for the
+// disk either. The ticket is on disk when InTx returns all the same, and the
+// flush that puts a later ticket of the space there takes the earlier ones
+// with it: a crash can lose the last tickets opened, never leave a gap in the
+// numbers. Until the flush others may see the ticket (for about a millisecond).
 func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.TimerUpdate, first *desk.Event,
 	data app.NumberedData) error {
 	if first != nil {
