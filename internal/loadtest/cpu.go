@@ -3,7 +3,6 @@ package loadtest
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +26,8 @@ type CPU struct {
 	// what an operation costs the server, whatever the load.
 	ServerPerOperation float64 `json:"server_ms_per_operation"`
 	// MachineBusy is the share of the machine's processor time that was busy,
-	// from 0 to 1, and Cores the number of its cores.
+	// from 0 to 1, and Cores the number of its cores that share counts (those
+	// of /proc/stat, whatever the load tool may run on).
 	MachineBusy float64 `json:"machine_busy"`
 	Cores       int     `json:"machine_cores"`
 }
@@ -38,6 +38,7 @@ type CPUSample struct {
 	pid                  int
 	at                   time.Time
 	process, busy, total int64
+	cores                int
 }
 
 // clockTicks is Linux's USER_HZ, the unit of /proc's times: 100 on every
@@ -58,14 +59,14 @@ func ReadCPU(pid int) (CPUSample, error) {
 	if err != nil {
 		return s, err
 	}
-	s.busy, s.total, err = parseMachineTicks(string(b))
+	s.busy, s.total, s.cores, err = parseMachineTicks(string(b))
 	return s, err
 }
 
 // Since is the processor time spent between s0 and s, over which ops
 // operations ran.
 func (s CPUSample) Since(s0 CPUSample, ops int) *CPU {
-	c := &CPU{Source: fmt.Sprintf("/proc/%d/stat, /proc/stat", s.pid), Cores: runtime.NumCPU(),
+	c := &CPU{Source: fmt.Sprintf("/proc/%d/stat, /proc/stat", s.pid), Cores: s.cores,
 		ServerSeconds: float64(s.process-s0.process) / clockTicks}
 	if ops > 0 {
 		c.ServerPerOperation = 1000 * c.ServerSeconds / float64(ops)
@@ -103,22 +104,28 @@ func parseProcessTicks(stat string) (int64, error) {
 }
 
 // parseMachineTicks reads the first line of /proc/stat, "cpu user nice system
-// idle iowait irq softirq steal …": busy is all but idle and iowait.
-func parseMachineTicks(stat string) (busy, total int64, err error) {
-	line, _, _ := strings.Cut(stat, "\n")
+// idle iowait irq softirq steal …": busy is all but idle and iowait; cores
+// counts the lines of each core ("cpu0 …") that follow.
+func parseMachineTicks(stat string) (busy, total int64, cores int, err error) {
+	line, rest, _ := strings.Cut(stat, "\n")
 	f := strings.Fields(line)
 	if len(f) < 5 || f[0] != "cpu" {
-		return 0, 0, fmt.Errorf("unreadable machine stat %q", line)
+		return 0, 0, 0, fmt.Errorf("unreadable machine stat %q", line)
+	}
+	for l := range strings.Lines(rest) {
+		if name, _, _ := strings.Cut(l, " "); len(name) > 3 && strings.HasPrefix(name, "cpu") {
+			cores++
+		}
 	}
 	for i, v := range f[1:min(len(f), 9)] { // guest times are counted in user's already
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return 0, 0, fmt.Errorf("unreadable machine stat %q", line)
+			return 0, 0, 0, fmt.Errorf("unreadable machine stat %q", line)
 		}
 		total += n
 		if i != 3 && i != 4 { // idle, iowait
 			busy += n
 		}
 	}
-	return busy, total, nil
+	return busy, total, cores, nil
 }
