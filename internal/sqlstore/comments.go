@@ -51,17 +51,15 @@ func (q *queries) CreateComment(ctx context.Context, c *desk.Comment) error {
 // sealed in SQL (see insertSealedEvent): one round trip less with the ticket
 // locked.
 func (q *queries) CreateCommentWithEvent(ctx context.Context, c *desk.Comment, e *desk.Event, data app.NumberedData) error {
-	if e.ActorID < 0 {
-		return desk.FieldError("actor_id", "must be a user, or 0 for an automatic event")
+	if err := checkActor(e); err != nil {
+		return err
 	}
 	e.At = dbTime(e.At)
 	if q.d != Postgres {
 		if err := q.CreateComment(ctx, c); err != nil {
 			return err
 		}
-		e.Data = data.With(c.ID)
-		e.Seal(e.PrevHash)
-		return q.AppendEvent(ctx, e)
+		return q.appendNumbered(ctx, e, e.TicketID, c.ID, data)
 	}
 	stamp(&c.CreatedAt)
 	var a args
@@ -70,7 +68,7 @@ func (q *queries) CreateCommentWithEvent(ctx context.Context, c *desk.Comment, e
 			VALUES (` + a.add(c.TicketID) + `, ` + a.add(c.AuthorID) + `, ` + a.add(c.Body) + `, ` + a.add(c.Private) + `, ` +
 		a.add(encodeList(c.Mentions)) + `, ` + a.add(c.Likes) + `, ` + a.add(c.CreatedAt) + `)
 			RETURNING id
-		), e AS (` + insertSealedEvent(&a, "c", "c.id", e, data) + `)
+		), e AS (` + insertSealedEvent(&a, "c", a.add(e.TicketID)+"::int8", "c.id", e, data) + `)
 		SELECT c.id, e.id, e.hash FROM c, e`
 	var (
 		id     int64

@@ -38,8 +38,8 @@ func (q *queries) LastEvent(ctx context.Context, ticketID int64) (*desk.Event, e
 // byte. An ActorID of 0 (automatic) is stored as NULL; a negative one is refused,
 // since it would not read back as sealed.
 func (q *queries) AppendEvent(ctx context.Context, e *desk.Event) error {
-	if e.ActorID < 0 {
-		return desk.FieldError("actor_id", "must be a user, or 0 for an automatic event")
+	if err := checkActor(e); err != nil {
+		return err
 	}
 	if len(e.Hash) == 0 {
 		return desk.FieldError("hash", "the event is not sealed")
@@ -57,18 +57,23 @@ func (q *queries) AppendEvent(ctx context.Context, e *desk.Event) error {
 	return q.d.wrap(err, "ticket_id", "append event")
 }
 
-// insertSealedEvent is the INSERT, from the one row of source, of e, whose data
-// is data with the value of number, an expression over source: an id the same
-// statement gives. The database seals e with the digest of desk.Event.Seal: the
-// ticket, the sequence number, the actor and the time in microseconds, 8 bytes
-// each, big-endian; the kind, a zero byte, the data, a zero byte, the privacy
-// byte, then e.PrevHash. e.TicketID 0 stands for source's id (a new ticket's).
-// The statement returns the event's id and hash; checkSealed checks the hash.
-func insertSealedEvent(a *args, source, number string, e *desk.Event, data app.NumberedData) string {
-	ticket := source + `.id`
-	if e.TicketID != 0 {
-		ticket = a.add(e.TicketID) + `::int8`
+// checkActor refuses an event with a negative ActorID, which would not read
+// back as sealed (0, automatic, is stored as NULL).
+func checkActor(e *desk.Event) error {
+	if e.ActorID < 0 {
+		return desk.FieldError("actor_id", "must be a user, or 0 for an automatic event")
 	}
+	return nil
+}
+
+// insertSealedEvent is the INSERT, from the one row of source, of e for the
+// ticket ticket, whose data is data with the value of number: expressions over
+// source, where the same statement gives the ids. The database seals e with
+// the digest of desk.Event.Seal: the ticket, the sequence number, the actor
+// and the time in microseconds, 8 bytes each, big-endian; the kind, a zero
+// byte, the data, a zero byte, the privacy byte, then e.PrevHash. The
+// statement returns the event's id and hash; checkSealed checks the hash.
+func insertSealedEvent(a *args, source, ticket, number string, e *desk.Event, data app.NumberedData) string {
 	text := a.add(data.Before) + `::text || ` + number + `::text || ` + a.add(data.After) + `::text`
 	private := `'\x00'`
 	if e.Private {
@@ -93,12 +98,26 @@ func insertSealedEvent(a *args, source, number string, e *desk.Event, data app.N
 // with the number n and given back as id and stored: it seals e again and
 // tells whether the database's hash is the same.
 func checkSealed(e *desk.Event, ticketID, n, id int64, data app.NumberedData, stored []byte) error {
-	e.ID, e.TicketID, e.Data = id, ticketID, data.With(n)
-	e.Seal(e.PrevHash)
+	e.ID = id
+	sealNumbered(e, ticketID, n, data)
 	if !bytes.Equal(stored, e.Hash) {
 		return errors.New("the database sealed an event otherwise than desk.Event.Seal")
 	}
 	return nil
+}
+
+// appendNumbered appends e for the ticket ticketID, its data being data with
+// the number n: where the store writes such an event after what it numbers
+// (SQLite), in place of insertSealedEvent.
+func (q *queries) appendNumbered(ctx context.Context, e *desk.Event, ticketID, n int64, data app.NumberedData) error {
+	sealNumbered(e, ticketID, n, data)
+	return q.AppendEvent(ctx, e)
+}
+
+// sealNumbered gives e its ticket and its data, data with n, and seals it.
+func sealNumbered(e *desk.Event, ticketID, n int64, data app.NumberedData) {
+	e.TicketID, e.Data = ticketID, data.With(n)
+	e.Seal(e.PrevHash)
 }
 
 // Events lists a ticket's events by sequence number; private ones only when

@@ -157,8 +157,8 @@ func (q *queries) CreateTicket(ctx context.Context, t *desk.Ticket) error {
 func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.TimerUpdate, first *desk.Event,
 	data app.NumberedData) error {
 	if first != nil {
-		if first.ActorID < 0 {
-			return desk.FieldError("actor_id", "must be a user, or 0 for an automatic event")
+		if err := checkActor(first); err != nil {
+			return err
 		}
 		first.Seq, first.PrevHash, first.At = 1, nil, dbTime(first.At)
 	}
@@ -178,9 +178,7 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 		if first == nil {
 			return nil
 		}
-		first.TicketID, first.Data = t.ID, data.With(t.Number)
-		first.Seal(nil)
-		return q.AppendEvent(ctx, first)
+		return q.appendNumbered(ctx, first, t.ID, t.Number, data)
 	}
 	lateCommit := `''`
 	if q.flushLate != nil { // inside InTx
@@ -198,8 +196,7 @@ func (q *queries) OpenTicket(ctx context.Context, t *desk.Ticket, timers app.Tim
 		)`
 	event := `0, NULL::bytea FROM t`
 	if first != nil {
-		first.TicketID = 0 // t.id
-		query += `, e AS (` + insertSealedEvent(&a, "t", "t.number", first, data) + `)`
+		query += `, e AS (` + insertSealedEvent(&a, "t", "t.id", "t.number", first, data) + `)`
 		event = `e.id, e.hash FROM t, e`
 	}
 	query += ` SELECT t.id, t.number, ` + lateCommit + `, ` + event

@@ -839,7 +839,7 @@ func TestCreateCommentWithEvent(t *testing.T) {
 		if err != nil || len(cs) != 2 || cs[1].Body != "Réponse « 1 »" || !cs[1].Private || len(cs[1].Mentions) != 1 {
 			t.Errorf("comments %+v, %v", cs, err)
 		}
-		// A comment on no ticket stores neither.
+		// A comment on no ticket is refused.
 		c := &desk.Comment{TicketID: 99_999, AuthorID: p.agent1.ID, Body: "x"}
 		e := &desk.Event{TicketID: 99_999, Seq: 1, ActorID: p.agent1.ID, At: t0, Kind: desk.EvCommented}
 		wantErr(t, s.InTx(ctx, func(q app.Queries) error {
