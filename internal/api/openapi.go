@@ -192,11 +192,15 @@ var apiOperations = []apiOperation{
 			"among those the caller may see: shown before a new ticket is submitted. `priority` is present " +
 			"only for provider staff."},
 	{method: "GET", path: "/tickets/{ticket_id}", id: "getTicket", tag: "tickets",
-		summary: "Get a ticket", status: 200, result: "Ticket",
+		query: []string{"include", "limit", "cursor"}, summary: "Get a ticket", status: 200, result: "Ticket",
+		errors: []int{422},
 		description: "One ticket, its description rendered as safe HTML, and `actions`: the workflow " +
 			"actions the caller may take now. A ticket the caller may not see answers 404: another " +
 			"tenant's, or a `security` ticket for anyone but provider staff, its author and the client's " +
-			"security officers. `priority` is present only for provider staff."},
+			"security officers. `priority` is present only for provider staff. `include=comments,events` " +
+			"adds a page of its comments (`limit`, `cursor`, as `GET /tickets/{ticket_id}/comments` " +
+			"lists them) and its history (as `GET /tickets/{ticket_id}/events`): a ticket's page in one " +
+			"request."},
 	{method: "GET", path: "/refs/{ref}", id: "getTicketByRef", tag: "tickets",
 		summary: "Get a ticket by its reference", status: 200, result: "Ticket",
 		description: "As `GET /tickets/{ticket_id}`, for a reference such as SUP-1042."},
@@ -531,6 +535,10 @@ func openAPIDocument() jsonObject {
 				"view_counts": jsonObject{"name": "counts", "in": "query", "required": false,
 					"description": "Whether each view comes with its figure.",
 					"schema":      jsonObject{"type": "boolean", "default": false}},
+				"include": jsonObject{"name": "include", "in": "query", "required": false,
+					"description": "What to add below the ticket, separated by commas: `comments` (a page of them, " +
+						"with `limit` and `cursor`), `events` (its history). Anything else answers 422 naming `include`.",
+					"schema": jsonObject{"type": "string", "examples": []string{"comments,events"}}},
 				"similar_q": jsonObject{"name": "q", "in": "query", "required": false,
 					"description": "Words of the title being written: tickets whose title contains every word " +
 						"(at most 10 taken) match. Under 3 characters, the answer is empty.",
@@ -760,6 +768,10 @@ func apiSchemas() jsonObject {
 				"description": "The response-time objectives of the ticket's contract, computed from its history; for a closed ticket, the figures of the rules that applied when it closed. In answers about one ticket only; absent when no clock runs (no contract, or a channel the contract does not count)."},
 			"stale": jsonObject{"$ref": "#/components/schemas/Stale",
 				"description": "For the author and provider staff, on an open ticket without public news from support for longer than the contract allows for its priority."},
+			"comments": jsonObject{"$ref": "#/components/schemas/CommentList",
+				"description": "With `include=comments` only: the page of comments the caller may see, as `GET /tickets/{ticket_id}/comments` gives it."},
+			"events": jsonObject{"$ref": "#/components/schemas/EventList",
+				"description": "With `include=events` only: the history the caller may see, as `GET /tickets/{ticket_id}/events` gives it."},
 		}, "id", "ref", "space_id", "number", "title", "nature", "criticality", "criticality_under_discussion",
 			"category", "keywords", "product_version", "module_versions", "description", "description_html",
 			"log_excerpt", "channel", "author_id", "status", "created_at", "updated_at", "closed_at"),

@@ -56,6 +56,9 @@ type Ticket struct {
 	// Objectives and Stale are the ticket's time rules (single ticket only).
 	Objectives []Objective `json:"objectives,omitempty"`
 	Stale      *Stale      `json:"stale,omitempty"`
+	// Comments and Events are below the ticket when ?include= asks for them.
+	Comments *List[Comment] `json:"comments,omitempty"`
+	Events   *List[Event]   `json:"events,omitempty"`
 }
 
 func ticketOf(a *desk.Actor, keys map[int64]string, t *desk.Ticket, full bool) Ticket {
@@ -104,16 +107,22 @@ func (h *Handler) spaceKeys(r *http.Request, tickets ...desk.Ticket) (map[int64]
 
 // respondTicket answers with a ticket in full, or with err as a problem.
 func (h *Handler) respondTicket(w http.ResponseWriter, r *http.Request, status int, t *desk.Ticket, err error) {
-	var keys map[int64]string
-	if err == nil {
-		keys, err = h.spaceKeys(r, *t)
-	}
 	var full Ticket
 	if err == nil {
-		full = ticketOf(actor(r), keys, t, true)
-		err = h.withTimes(r, t, &full)
+		full, err = h.fullTicket(r, t)
 	}
-	respond(w, r, status, t, err, func(*desk.Ticket) Ticket { return full })
+	respond(w, r, status, full, err, func(t Ticket) Ticket { return t })
+}
+
+// fullTicket is the JSON form of one ticket: its reference, description, actions
+// and time rules.
+func (h *Handler) fullTicket(r *http.Request, t *desk.Ticket) (Ticket, error) {
+	keys, err := h.spaceKeys(r, *t)
+	if err != nil {
+		return Ticket{}, err
+	}
+	full := ticketOf(actor(r), keys, t, true)
+	return full, h.withTimes(r, t, &full)
 }
 
 // idAndUpload reads the numeric path parameter name, then the body: JSON into in,
@@ -168,12 +177,55 @@ func (h *Handler) CreateTicket(w http.ResponseWriter, r *http.Request) {
 }
 
 // GetTicket answers with one ticket, its description rendered, and the actions the
-// caller may take.
+// caller may take; with ?include=comments,events, a page of its comments (?limit=,
+// ?cursor=) and its history too: a ticket's page in one request.
 func (h *Handler) GetTicket(w http.ResponseWriter, r *http.Request) {
-	t, err := withID(r, "ticket_id", func(id int64) (*desk.Ticket, error) {
-		return h.svc.Ticket(r.Context(), actor(r), id)
-	})
-	h.respondTicket(w, r, http.StatusOK, t, err)
+	parts, p, err := viewPartsOf(r)
+	var v *app.TicketView
+	if err == nil {
+		v, err = withID(r, "ticket_id", func(id int64) (*app.TicketView, error) {
+			return h.svc.TicketView(r.Context(), actor(r), id, parts)
+		})
+	}
+	var full Ticket
+	if err == nil {
+		full, err = h.fullTicket(r, v.Ticket)
+	}
+	if err == nil && parts.Comments != nil {
+		comments := listOf(v.Comments, p, commentOf, commentID)
+		full.Comments = &comments
+	}
+	if err == nil && parts.History {
+		events := itemsOf(v.Events, eventOf)
+		full.Events = &events
+	}
+	respond(w, r, http.StatusOK, full, err, func(t Ticket) Ticket { return t })
+}
+
+// viewPartsOf reads ?include=, a list of comments and events separated by commas,
+// and the page of comments it may ask for.
+func viewPartsOf(r *http.Request) (app.ViewParts, desk.Page, error) {
+	var parts app.ViewParts
+	var p desk.Page
+	include := r.URL.Query().Get("include")
+	if include == "" {
+		return parts, p, nil
+	}
+	for part := range strings.SplitSeq(include, ",") {
+		switch strings.TrimSpace(part) {
+		case "comments":
+			var err error
+			if p, err = pageOf(r); err != nil {
+				return parts, p, err
+			}
+			parts.Comments = &p
+		case "events":
+			parts.History = true
+		default:
+			return parts, p, desk.FieldError("include", "%q: write comments, events or both, separated by a comma", part)
+		}
+	}
+	return parts, p, nil
 }
 
 // GetTicketByRef answers with the ticket of a reference such as SUP-1042.

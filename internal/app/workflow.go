@@ -316,10 +316,47 @@ func (s *Service) resolveMentions(ctx context.Context, t *desk.Ticket, c *desk.C
 
 // Comments lists a ticket's comments the actor may see.
 func (s *Service) Comments(ctx context.Context, a *desk.Actor, ticketID int64, p desk.Page) ([]desk.Comment, error) {
-	if _, err := s.Ticket(ctx, a, ticketID); err != nil {
+	v, err := s.TicketView(ctx, a, ticketID, ViewParts{Comments: &p})
+	if err != nil {
 		return nil, err
 	}
-	return s.store.ListComments(ctx, ticketID, a.CanSeePrivate(), page(p))
+	return v.Comments, nil
+}
+
+// ViewParts says what to read below a ticket besides the ticket itself.
+type ViewParts struct {
+	Comments *desk.Page // a page of its comments, when not nil
+	History  bool       // its events
+}
+
+// TicketView is a ticket with what was asked of what is below it.
+type TicketView struct {
+	Ticket   *desk.Ticket
+	Comments []desk.Comment
+	Events   []desk.Event
+}
+
+// TicketView reads a ticket the actor may see and, as parts asks, a page of its
+// comments and its history, each as the actor may see them (private comments and
+// events for provider staff only): what a reader of the ticket wants, checked
+// once.
+func (s *Service) TicketView(ctx context.Context, a *desk.Actor, ticketID int64, parts ViewParts) (*TicketView, error) {
+	t, err := s.Ticket(ctx, a, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	v := &TicketView{Ticket: t}
+	if parts.Comments != nil {
+		if v.Comments, err = s.store.ListComments(ctx, ticketID, a.CanSeePrivate(), page(*parts.Comments)); err != nil {
+			return nil, err
+		}
+	}
+	if parts.History {
+		if v.Events, err = s.store.Events(ctx, ticketID, a.CanSeePrivate()); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
 // comment returns a comment the actor may see, with its ticket.
@@ -439,10 +476,11 @@ func (s *Service) OpenAttachment(ctx context.Context, a *desk.Actor, id int64) (
 // History lists a ticket's events the actor may see: private ones (private
 // comments, internal priority) for provider staff only.
 func (s *Service) History(ctx context.Context, a *desk.Actor, ticketID int64) ([]desk.Event, error) {
-	if _, err := s.Ticket(ctx, a, ticketID); err != nil {
+	v, err := s.TicketView(ctx, a, ticketID, ViewParts{History: true})
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Events(ctx, ticketID, a.CanSeePrivate())
+	return v.Events, nil
 }
 
 // Verify walks every ticket's event chain and returns the first broken link, nil

@@ -250,8 +250,9 @@ var matrix = map[string][]check{
 		{label: "ACME", path: "/api/v1/spaces/{space:ACME}/tickets/similar?q=printer+queue", want: seesAcme},
 		{label: "ACMEX", path: "/api/v1/spaces/{space:ACMEX}/tickets/similar?q=connector", want: seesAcmex},
 	},
-	"GET /api/v1/tickets/{ticket_id}": append(ticketReads(""),
+	"GET /api/v1/tickets/{ticket_id}": append(append(ticketReads(""),
 		check{label: "bolt", path: "/api/v1/tickets/{ticket:bolt}", want: seesBolt}),
+		ticketReads("?include=comments,events")...),
 	"GET /api/v1/refs/{ref}": {
 		{label: "acme", path: "/api/v1/refs/{ref:acme}", want: seesAcme},
 		{label: "security", path: "/api/v1/refs/{ref:security}", want: seesSecurity},

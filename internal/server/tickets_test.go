@@ -41,6 +41,7 @@ func TestTickets(t *testing.T) {
 		t.Run("evolutions and the product manager's decision", func(t *testing.T) { testEvolutions(t, f) })
 		t.Run("reassign", func(t *testing.T) { testReassign(t, f) })
 		t.Run("private comments", func(t *testing.T) { testPrivateComments(t, f) })
+		t.Run("a ticket's page in one request", func(t *testing.T) { testTicketView(t, f) })
 		t.Run("mentions", func(t *testing.T) { testMentions(t, f) })
 		t.Run("likes", func(t *testing.T) { testLikes(t, f) })
 		t.Run("attachments", func(t *testing.T) { testAttachments(t, f) })
@@ -439,7 +440,8 @@ func testPriorityHidden(t *testing.T, f *fixture) {
 		if role == "partner" {
 			space = "ACMEX"
 		}
-		for _, path := range []string{ticketURL(id), "/api/v1/refs/" + tk.str("ref"), ticketURL(id, "/events"),
+		for _, path := range []string{ticketURL(id), ticketURL(id, "?include=comments,events"),
+			"/api/v1/refs/" + tk.str("ref"), ticketURL(id, "/events"),
 			ticketURL(id, "/comments"), "/api/v1/tickets", "/api/v1/tickets?sort=priority",
 			"/api/v1/tickets?sort=priority&order=desc&limit=1", f.spacePath(space, "/tickets"),
 			f.spacePath(space, "/tickets/similar?q=hidden+priority")} {
@@ -783,6 +785,77 @@ func testReassign(t *testing.T, f *fixture) {
 	wantProblem(t, f.act("contact", sec.id(), `{"action": "reassign", "new_author_id": `+f.id("animator")+`}`),
 		http.StatusUnprocessableEntity, "new_author_id")
 	f.mustAct(t, "contact", sec.id(), `{"action": "reassign", "new_author_id": `+f.id("security")+`}`, desk.Open)
+}
+
+// testTicketView reads a ticket with ?include=: its comments and history must be
+// exactly what their own routes give each reader, private ones to staff only.
+func testTicketView(t *testing.T, f *fixture) {
+	tk := f.question(t, "animator", "ACMEX", "One request for the whole page")
+	id := tk.id()
+	for i := range 3 {
+		wantStatus(t, f.postComment("agent", id, fmt.Sprintf(`{"body": "Public answer %d"}`, i)), http.StatusCreated, "answer")
+	}
+	wantStatus(t, f.postComment("agent", id, `{"body": "Internal: the pool is too small.", "private": true}`),
+		http.StatusCreated, "private comment")
+	wantStatus(t, f.as("agent", "PATCH", ticketURL(id), `{"priority": 1}`), http.StatusOK, "priority")
+
+	type view struct {
+		Priority *int `json:"priority"`
+		Comments *struct {
+			Items      []obj  `json:"items"`
+			NextCursor string `json:"next_cursor"`
+		} `json:"comments"`
+		Events *struct {
+			Items []obj `json:"items"`
+		} `json:"events"`
+	}
+	read := func(role, query string) (view, string) {
+		t.Helper()
+		w := f.as(role, "GET", ticketURL(id, query), "")
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: GET %s: status %d; body: %s", role, query, w.Code, trim(w.Body.String()))
+		}
+		return decodeJSON[view](t, w), w.Body.String()
+	}
+	for _, role := range []string{"agent", "animator", "partner"} {
+		v, raw := read(role, "?include=comments,events")
+		if v.Comments == nil || v.Events == nil {
+			t.Fatalf("%s: include=comments,events answers without them: %s", role, trim(raw))
+		}
+		if got, want := ids(v.Comments.Items), ids(f.items(t, role, ticketURL(id, "/comments"))); !slices.Equal(got, want) {
+			t.Errorf("%s: included comments %v, the comments route %v", role, got, want)
+		}
+		if got, want := ids(v.Events.Items, "seq"), ids(f.eventsOf(t, role, id), "seq"); !slices.Equal(got, want) {
+			t.Errorf("%s: included events %v, the events route %v", role, got, want)
+		}
+		staff := role == "agent"
+		if strings.Contains(raw, "pool is too small") != staff || (v.Priority != nil) != staff {
+			t.Errorf("%s: private comment or priority shown to %v (staff %v): %s", role, role, staff, trim(raw))
+		}
+		if staff && len(v.Comments.Items) != 4 || !staff && len(v.Comments.Items) != 3 {
+			t.Errorf("%s: %d comments included", role, len(v.Comments.Items))
+		}
+	}
+	// Only what is asked for; the page of comments as the comments route pages it.
+	if v, _ := read("agent", ""); v.Comments != nil || v.Events != nil {
+		t.Errorf("a plain read includes comments or events")
+	}
+	if v, _ := read("agent", "?include=events"); v.Comments != nil || v.Events == nil {
+		t.Errorf("include=events: comments %v, events %v", v.Comments != nil, v.Events != nil)
+	}
+	first, _ := read("animator", "?include=comments&limit=2")
+	if first.Comments == nil || len(first.Comments.Items) != 2 || first.Comments.NextCursor == "" || first.Events != nil {
+		t.Fatalf("include=comments&limit=2: %+v", first.Comments)
+	}
+	next, _ := read("animator", "?include=comments&limit=2&cursor="+first.Comments.NextCursor)
+	all := ids(f.items(t, "animator", ticketURL(id, "/comments")))
+	if got := append(ids(first.Comments.Items), ids(next.Comments.Items)...); !slices.Equal(got, all) {
+		t.Errorf("two pages of comments %v, all of them %v", got, all)
+	}
+	// Bad input names the parameter; another tenant's ticket is not found.
+	wantProblem(t, f.as("agent", "GET", ticketURL(id, "?include=attachments"), ""), http.StatusUnprocessableEntity, "include")
+	wantProblem(t, f.as("agent", "GET", ticketURL(id, "?include=comments&limit=0"), ""), http.StatusUnprocessableEntity, "limit")
+	wantProblem(t, f.as("other", "GET", ticketURL(id, "?include=comments,events"), ""), http.StatusNotFound, "")
 }
 
 func testPrivateComments(t *testing.T, f *fixture) {
