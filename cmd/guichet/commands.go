@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -143,7 +144,7 @@ func (e *env) open() (*sqlstore.Store, *app.Service, error) {
 func (e *env) serveCmd() *cobra.Command {
 	var withDemo bool
 	var gen demoTickets
-	var maxUploadMB int
+	var maxUploadMB, maxActive int
 	var sweepInterval time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -194,7 +195,10 @@ func (e *env) serveCmd() *cobra.Command {
 			if maxUploadMB < 1 || maxUploadMB > 4096 {
 				return fmt.Errorf("--max-upload-mb: must be 1 to 4096")
 			}
-			srv := server.New(server.Config{BaseURL: base, Version: version, MaxUpload: maxUploadMB << 20, TempDir: os.TempDir()},
+			if maxActive < 0 {
+				return fmt.Errorf("--max-active: must be 0 (no limit) or more")
+			}
+			srv := server.New(server.Config{BaseURL: base, Version: version, MaxUpload: maxUploadMB << 20, TempDir: os.TempDir(), MaxActive: maxActive},
 				server.Deps{Service: svc, Sessions: store.Sessions(), DB: store.DB(), Logger: log})
 			fmt.Fprintf(e.stdout, "Guichet %s listening on %s (database: %s)\n", version, base, store.Dialect())
 			if withDemo {
@@ -215,6 +219,7 @@ func (e *env) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&e.cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (GUICHET_ADDR)")
 	cmd.Flags().StringVar(&e.cfg.baseURL, "base-url", "", "URL users reach Guichet at; https makes cookies Secure (GUICHET_BASE_URL)")
 	cmd.Flags().IntVar(&maxUploadMB, "max-upload-mb", 25, "largest attachment accepted, in MiB (GUICHET_MAX_UPLOAD_MB)")
+	cmd.Flags().IntVar(&maxActive, "max-active", 4*runtime.NumCPU(), "requests handled at once, the others waiting their turn in arrival order; 0: no limit (GUICHET_MAX_ACTIVE)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "fill an empty database with demo data and print the demo logins")
 	cmd.Flags().DurationVar(&sweepInterval, "sweep-interval", jobs.DefaultSweepInterval, "how often to fire due timers; 0 turns the sweep off (GUICHET_SWEEP_INTERVAL)")
 	gen.flags(cmd, "with --demo: ")

@@ -173,6 +173,13 @@ func TestConfigurationErrorsNameTheSetting(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--log-format") {
 		t.Fatalf("bad log format: %v", err)
 	}
+	getenv = func(k string) string {
+		return map[string]string{"GUICHET_MAX_ACTIVE": "-1", "GUICHET_DB": filepath.Join(t.TempDir(), "g.db")}[k]
+	}
+	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, getenv, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--max-active") {
+		t.Fatalf("a negative --max-active: %v", err)
+	}
 }
 
 // TestShutdownFinishesInFlightRequests stops the server while a request is still

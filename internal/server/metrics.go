@@ -8,14 +8,15 @@ import (
 )
 
 // metrics holds what /metrics exposes: requests by route and status, their
-// latency, the database pool, and the Go runtime.
+// latency, the requests active and waiting their turn, the database pool, and
+// the Go runtime.
 type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(db *sql.DB) *metrics {
+func newMetrics(db *sql.DB, gate *admission) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -30,6 +31,7 @@ func newMetrics(db *sql.DB) *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(gate.collectors()...)
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "guichet"))
 	}

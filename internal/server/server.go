@@ -32,6 +32,9 @@ type Config struct {
 	MaxUpload int
 	// TempDir receives uploads while they are checked (default: the system's).
 	TempDir string
+	// MaxActive is how many requests are handled at once; the others wait their
+	// turn in arrival order (see admission). 0 admits every request at once.
+	MaxActive int
 }
 
 // Deps are the parts the server is built from.
@@ -73,7 +76,8 @@ func New(cfg Config, d Deps) *Server {
 	sm.Cookie.Secure = strings.HasPrefix(cfg.BaseURL, "https://")
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { api.WriteError(w, r, err) }
 
-	s := &Server{cfg: cfg, svc: d.Service, log: d.Logger, sessions: sm, metrics: newMetrics(d.DB),
+	gate := newAdmission(cfg.MaxActive)
+	s := &Server{cfg: cfg, svc: d.Service, log: d.Logger, sessions: sm, metrics: newMetrics(d.DB, gate),
 		api: api.New(d.Service, api.Options{MaxUpload: cfg.MaxUpload, TempDir: cfg.TempDir}), mux: http.NewServeMux()}
 	s.web = web.New(d.Service, sm, sessionUserKey)
 	s.web.MaxUpload = cfg.MaxUpload
@@ -91,7 +95,7 @@ func New(cfg Config, d Deps) *Server {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, r, desk.Errorf(desk.Forbidden, "cross-origin request refused"))
 	}))
-	s.handler = s.observe(secureHeaders(csrf.Handler(sm.LoadAndSave(s.authenticate(recordRoute(s.mux))))))
+	s.handler = s.observe(secureHeaders(gate.wrap(csrf.Handler(sm.LoadAndSave(s.authenticate(recordRoute(s.mux)))))))
 	return s
 }
 

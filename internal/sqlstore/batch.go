@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"guichet/internal/app"
 )
 
 // SQLite writes each page a transaction changed to the write-ahead log when it
@@ -150,6 +152,7 @@ func (w *writing) inTx(ctx context.Context, db *sql.DB, fn func(context.Context,
 			w.commit(b)
 		}
 		end()
+		app.Yield(ctx) // what is left is the commit: others may take their turn
 		w.wait(b)
 		if p != nil {
 			panic(p)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"guichet/internal/app"
 )
 
 // batchStore opens an SQLite store with a table t of unique values.
@@ -162,5 +164,25 @@ func TestWriteOutsideTransactionCommitsBatch(t *testing.T) {
 	}
 	if got := values(t, s); b.err != nil || !slices.Equal(got, []int64{8, 9}) {
 		t.Errorf("values %v (%v), want [8 9]", got, b.err)
+	}
+}
+
+// TestBatchMemberYieldsBeforeTheCommit checks that a transaction gives up its
+// request's turn once its part is done, before the commit, and not before its
+// statements ran.
+func TestBatchMemberYieldsBeforeTheCommit(t *testing.T) {
+	s, w := batchStore(t)
+	var yields int
+	var ranBefore bool
+	ctx := app.WithYield(context.Background(), func() { yields++ })
+	err := s.atomically(ctx, func(q *queries) error {
+		ranBefore = yields == 0
+		return insert(ctx, q, 3)
+	})
+	if err != nil || !ranBefore || yields != 1 {
+		t.Fatalf("err %v, statements before the yield %v, yields %d", err, ranBefore, yields)
+	}
+	if w.commits.Load() != 1 {
+		t.Errorf("%d commits", w.commits.Load())
 	}
 }
