@@ -14,7 +14,9 @@ import (
 	"guichet/internal/desk"
 )
 
-const commentColumns = `id, ticket_id, author_id, body, private, mentions, likes, created_at`
+// commentColumns are read by scanComment; the instant as an expression (see
+// time.go).
+const commentColumns = `id, ticket_id, author_id, body, private, mentions, likes, coalesce(created_at, NULL)`
 
 func scanComment(row scanner) (desk.Comment, error) {
 	var c desk.Comment

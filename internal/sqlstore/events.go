@@ -10,7 +10,9 @@ import (
 	"guichet/internal/desk"
 )
 
-const eventColumns = `id, ticket_id, seq, coalesce(actor_id, 0), at, kind, data, private, prev_hash, hash`
+// eventColumns are read by scanEvent; the instant as an expression (see
+// time.go).
+const eventColumns = `id, ticket_id, seq, coalesce(actor_id, 0), coalesce(at, NULL), kind, data, private, prev_hash, hash`
 
 func scanEvent(row scanner) (desk.Event, error) {
 	var e desk.Event

@@ -20,12 +20,13 @@ import (
 )
 
 // ticketColumns are read by scanTicket. Optional references are NULL in the
-// database and 0 in desk.
+// database and 0 in desk. The instants are read as expressions (see time.go).
 const ticketColumns = `id, space_id, number, coalesce(project_id, 0), title, nature, criticality,
 	priority, priority_disputed, category, keywords, product_version, module_versions,
 	description, log_excerpt, channel, author_id, coalesce(assignee_id, 0),
 	coalesce(engineer_id, 0), status, resolution, rd_issue, decision, decision_note,
-	target_version, rating, rating_comment, created_at, updated_at, closed_at, deadline_at`
+	target_version, rating, rating_comment, coalesce(created_at, NULL), coalesce(updated_at, NULL),
+	coalesce(closed_at, NULL), coalesce(deadline_at, NULL)`
 
 // ticketListColumns read what lists show: the long texts (description, log
 // excerpt) come back empty, so that a page of fifty does not read them.
