@@ -59,15 +59,15 @@ type SessionOp struct {
 // clients and agents do in a day, reads well ahead of writes.
 var SessionOps = []SessionOp{
 	{"client-list", 10, "a client lists their tickets (20, by criticality)", (*worker).clientList},
-	{"client-read", 12, "a client reads a ticket and its first 50 comments", (*worker).clientRead},
+	{"client-read", 12, "a client reads a ticket and its first 50 comments, in one request", (*worker).clientRead},
 	{"create", 4, "a client opens a ticket", (*worker).create},
 	{"client-comment", 6, "a client comments on one of their tickets that is not closed", (*worker).clientComment},
 	{"queue", 20, "an agent reads a page of 50 of the queue, with a filter and a sort", (*worker).queue},
-	{"agent-read", 14, "an agent reads a ticket, its first 50 comments and its history", (*worker).agentRead},
+	{"agent-read", 14, "an agent reads a ticket, its first 50 comments and its history, in one request", (*worker).agentRead},
 	{"search", 5, "an agent searches the titles for a word", (*worker).search},
 	{"answer", 8, "an agent answers a ticket publicly", (*worker).answer},
 	{"note", 5, "an agent writes a private comment", (*worker).note},
-	{"transition", 6, "an agent reads an open ticket and takes one of the actions it offers", (*worker).transition},
+	{"transition", 6, "an agent awaits the client or a delivery, or proposes closing, on an open ticket", (*worker).transition},
 	{"assign", 6, "an agent assigns a ticket that is not closed to a member of staff", (*worker).assign},
 }
 
@@ -358,11 +358,7 @@ func (w *worker) clientRead(ctx context.Context) error {
 	if len(w.reader.visible) == 0 {
 		return ErrNothingToDo
 	}
-	t := id(pick(w.rng, w.reader.visible))
-	if err := w.reader.c.Get(ctx, "/api/v1/tickets/"+t); err != nil {
-		return err
-	}
-	return w.reader.c.Get(ctx, "/api/v1/tickets/"+t+"/comments?limit=50")
+	return w.reader.c.Get(ctx, "/api/v1/tickets/"+id(pick(w.rng, w.reader.visible))+"?include=comments&limit=50")
 }
 
 var (
@@ -464,13 +460,7 @@ func (w *worker) agentRead(ctx context.Context) error {
 	if len(list) == 0 {
 		return ErrNothingToDo
 	}
-	t := "/api/v1/tickets/" + id(pick(w.rng, list))
-	for _, p := range []string{t, t + "/comments?limit=50", t + "/events"} {
-		if err := a.c.Get(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return a.c.Get(ctx, "/api/v1/tickets/"+id(pick(w.rng, list))+"?include=comments,events&limit=50")
 }
 
 func (w *worker) search(ctx context.Context) error {
@@ -486,40 +476,25 @@ func (w *worker) assign(ctx context.Context) error {
 		map[string]any{"assignee_id": pick(w.rng, a.staff)}, http.StatusOK, nil)
 }
 
-// transitionInputs are the actions an agent takes, with what each needs.
-var transitionInputs = map[string]map[string]any{
-	"await_client":    {"action": "await_client", "reason": "waiting for the client's logs"},
-	"propose_closing": {"action": "propose_closing", "resolution": "answered"},
-	"await_delivery":  {"action": "await_delivery", "rd_issue": "RD-4812"},
-	"submit_to_rd":    {"action": "submit_to_rd"},
+// transitionInputs are the actions provider staff may take on any open ticket,
+// with what each needs (submitting to R&D is for evolutions only).
+var transitionInputs = []map[string]any{
+	{"action": "await_client", "reason": "waiting for the client's logs"},
+	{"action": "propose_closing", "resolution": "answered"},
+	{"action": "await_delivery", "rd_issue": "RD-4812"},
 }
 
-// transition reads one of the worker's open tickets and takes one of the actions
-// the answer offers. The worker's share of open tickets is its own, so no other
-// worker moves them meanwhile.
+// transition takes one of those actions on one of the worker's open tickets, as
+// an agent does from the ticket's page (reading it is agent-read's part). The
+// worker's share of open tickets is its own, so no other worker moves them
+// meanwhile; the ticket leaves the share whatever the answer.
 func (w *worker) transition(ctx context.Context) error {
 	a := w.agent
-	for len(a.open) > 0 {
-		i := w.rng.IntN(len(a.open))
-		path := "/api/v1/tickets/" + id(a.open[i])
-		a.open = slices.Delete(a.open, i, i+1) // whatever happens, it leaves the open tickets
-		var t struct {
-			Status  string   `json:"status"`
-			Actions []string `json:"actions"`
-		}
-		if err := a.c.Send(ctx, "GET", path, nil, http.StatusOK, &t); err != nil {
-			return err
-		}
-		var choices []string
-		for _, act := range t.Actions {
-			if _, ok := transitionInputs[act]; ok {
-				choices = append(choices, act)
-			}
-		}
-		if t.Status != "open" || len(choices) == 0 {
-			continue // moved by a person or a timer outside this load
-		}
-		return a.c.Send(ctx, "POST", path+"/transitions", transitionInputs[pick(w.rng, choices)], http.StatusOK, nil)
+	if len(a.open) == 0 {
+		return ErrNothingToDo
 	}
-	return ErrNothingToDo
+	i := w.rng.IntN(len(a.open))
+	path := "/api/v1/tickets/" + id(a.open[i]) + "/transitions"
+	a.open = slices.Delete(a.open, i, i+1)
+	return a.c.Send(ctx, "POST", path, pick(w.rng, transitionInputs), http.StatusOK, nil)
 }
