@@ -896,7 +896,7 @@ func testCSRF(t *testing.T, f *fixture) {
 // TestMetrics checks that /metrics counts requests under their route pattern.
 func TestMetrics(t *testing.T) {
 	st := storetest.OpenSQLite(t)
-	srv := newServer(app.New(st, app.Options{}), st)
+	srv := server.New(server.Config{MaxActive: 2}, server.Deps{Service: app.New(st, app.Options{}), Sessions: st.Sessions(), DB: st.DB()})
 	serve(srv, "GET", "/healthz", "")
 	serve(srv, "GET", "/api/v1/spaces/12", "")
 	serve(srv, "GET", "/no/such/page", "")
@@ -906,6 +906,9 @@ func TestMetrics(t *testing.T) {
 		`guichet_http_requests_total{code="200",method="GET",route="GET /healthz"} 1`,
 		`guichet_http_requests_total{code="401",method="GET",route="GET /api/v1/spaces/{space_id}"} 1`,
 		`guichet_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		// The requests above took their turns and gave them back; /metrics takes none.
+		"guichet_http_requests_active 0",
+		"guichet_http_requests_waiting 0",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
