@@ -180,7 +180,7 @@ func (h *Handler) CreateTicket(w http.ResponseWriter, r *http.Request) {
 // caller may take; with ?include=comments,events, a page of its comments (?limit=,
 // ?cursor=) and its history too: a ticket's page in one request.
 func (h *Handler) GetTicket(w http.ResponseWriter, r *http.Request) {
-	parts, p, err := viewPartsOf(r)
+	parts, err := viewPartsOf(r)
 	var v *app.TicketView
 	if err == nil {
 		v, err = withID(r, "ticket_id", func(id int64) (*app.TicketView, error) {
@@ -192,7 +192,7 @@ func (h *Handler) GetTicket(w http.ResponseWriter, r *http.Request) {
 		full, err = h.fullTicket(r, v.Ticket)
 	}
 	if err == nil && parts.Comments != nil {
-		comments := listOf(v.Comments, p, commentOf, commentID)
+		comments := listOf(v.Comments, *parts.Comments, commentOf, commentID)
 		full.Comments = &comments
 	}
 	if err == nil && parts.History {
@@ -203,29 +203,28 @@ func (h *Handler) GetTicket(w http.ResponseWriter, r *http.Request) {
 }
 
 // viewPartsOf reads ?include=, a list of comments and events separated by commas,
-// and the page of comments it may ask for.
-func viewPartsOf(r *http.Request) (app.ViewParts, desk.Page, error) {
+// with the page of comments (?limit=, ?cursor=) it may ask for.
+func viewPartsOf(r *http.Request) (app.ViewParts, error) {
 	var parts app.ViewParts
-	var p desk.Page
 	include := r.URL.Query().Get("include")
 	if include == "" {
-		return parts, p, nil
+		return parts, nil
 	}
 	for part := range strings.SplitSeq(include, ",") {
 		switch strings.TrimSpace(part) {
 		case "comments":
-			var err error
-			if p, err = pageOf(r); err != nil {
-				return parts, p, err
+			p, err := pageOf(r)
+			if err != nil {
+				return parts, err
 			}
 			parts.Comments = &p
 		case "events":
 			parts.History = true
 		default:
-			return parts, p, desk.FieldError("include", "%q: write comments, events or both, separated by a comma", part)
+			return parts, desk.FieldError("include", "%q: write comments, events or both, separated by a comma", part)
 		}
 	}
-	return parts, p, nil
+	return parts, nil
 }
 
 // GetTicketByRef answers with the ticket of a reference such as SUP-1042.

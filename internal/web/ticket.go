@@ -80,10 +80,12 @@ type eventLine struct {
 
 func (p *Pages) thread(r *http.Request, s *session, id int64) (*thread, error) {
 	ctx := r.Context()
-	t, err := p.svc.Ticket(ctx, s.A, id)
+	page := desk.Page{Limit: desk.MaxPageSize}
+	v, err := p.svc.TicketView(ctx, s.A, id, app.ViewParts{Comments: &page, History: true})
 	if err != nil {
 		return nil, err
 	}
+	t := v.Ticket
 	sp, err := p.svc.Space(ctx, s.A, t.SpaceID)
 	if err != nil {
 		return nil, err
@@ -99,9 +101,7 @@ func (p *Pages) thread(r *http.Request, s *session, id int64) (*thread, error) {
 			th.Project = pr.Name
 		}
 	}
-	if th.Comments, err = p.svc.Comments(ctx, s.A, id, desk.Page{Limit: desk.MaxPageSize}); err != nil {
-		return nil, err
-	}
+	th.Comments = v.Comments
 	files, err := p.svc.Attachments(ctx, s.A, id)
 	if err != nil {
 		return nil, err
@@ -109,12 +109,8 @@ func (p *Pages) thread(r *http.Request, s *session, id int64) (*thread, error) {
 	for _, f := range files {
 		th.Files[f.CommentID] = append(th.Files[f.CommentID], f)
 	}
-	events, err := p.svc.History(ctx, s.A, id)
-	if err != nil {
-		return nil, err
-	}
-	for i := range events {
-		e := &events[i]
+	for i := range v.Events {
+		e := &v.Events[i]
 		th.Events = append(th.Events, eventLine{Seq: e.Seq, At: when(e.At), Who: n.Person(e.ActorID),
 			What: describe(s.L, e, n), Private: e.Private})
 		th.LastSeq = e.Seq
